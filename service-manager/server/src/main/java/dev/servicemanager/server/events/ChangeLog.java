@@ -1,0 +1,71 @@
+package dev.servicemanager.server.events;
+
+import dev.servicemanager.server.store.Json;
+import dev.servicemanager.server.store.Sql;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The change log (transactional outbox): every create, update and delete of a platform, broker or
+ * visibility appends one row in the same transaction, with a strictly increasing revision. The
+ * payload already has the shape of a Peripli notification ({@code new}/{@code old} with {@code
+ * resource} and {@code additional}, plus {@code label_changes}), because deleted resources cannot
+ * be looked up later.
+ */
+@Singleton
+public final class ChangeLog {
+  public enum ChangeType {
+    CREATED,
+    MODIFIED,
+    DELETED
+  }
+
+  /** One side of a change: the resource and what a consumer needs beside it (a broker's catalog). */
+  public record Snapshot(Object resource, @Nullable Object additional) {
+    Map<String, Object> toMap() {
+      Map<String, Object> map = new LinkedHashMap<>();
+      map.put("resource", resource);
+      if (additional != null) {
+        map.put("additional", additional);
+      }
+      return map;
+    }
+  }
+
+  private final Sql sql;
+  private final Json json;
+
+  ChangeLog(Sql sql, Json json) {
+    this.sql = sql;
+    this.json = json;
+  }
+
+  /** Appends a change; returns its revision. {@code platformId} null means every platform. */
+  public long record(
+      String resourceType,
+      String resourceId,
+      ChangeType type,
+      @Nullable String platformId,
+      @Nullable Snapshot newState,
+      @Nullable Snapshot oldState,
+      @Nullable Object labelChanges) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    if (newState != null) {
+      payload.put("new", newState.toMap());
+    }
+    if (oldState != null) {
+      payload.put("old", oldState.toMap());
+    }
+    if (labelChanges != null) {
+      payload.put("label_changes", labelChanges);
+    }
+    return sql.queryOne(
+            "INSERT INTO changes (resource_type, resource_id, change_type, platform_id, payload)"
+                + " VALUES (?, ?, ?, ?, ?::jsonb) RETURNING revision",
+            java.util.Arrays.asList(resourceType, resourceId, type.name(), platformId, json.write(payload)),
+            rs -> rs.getLong(1))
+        .orElseThrow();
+  }
+}

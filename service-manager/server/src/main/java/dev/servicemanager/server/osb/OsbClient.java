@@ -1,0 +1,108 @@
+package dev.servicemanager.server.osb;
+
+import dev.servicemanager.spi.ApiException;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.UUID;
+
+/**
+ * Calls brokers as an OSB 2.17 platform: {@code X-Broker-API-Version: 2.17}, a request identity,
+ * the broker's basic credentials, and timeouts from config. Failures become 502 {@code BrokerError}
+ * responses that say what went wrong (unreachable, timeout, status) without leaking credentials.
+ */
+@Singleton
+public final class OsbClient {
+  public static final String API_VERSION = "2.17";
+  private final HttpClient http;
+  private final Duration readTimeout;
+  private final long maxCatalogBytes;
+
+  OsbClient(
+      @Value("${sm.broker-client.connect-timeout:5s}") Duration connectTimeout,
+      @Value("${sm.broker-client.read-timeout:30s}") Duration readTimeout,
+      @Value("${sm.broker-client.max-catalog-bytes:52428800}") long maxCatalogBytes) {
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(connectTimeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+    this.readTimeout = readTimeout;
+    this.maxCatalogBytes = maxCatalogBytes;
+  }
+
+  /** {@code GET /v2/catalog}; returns the body of a 200 answer. */
+  public byte[] fetchCatalog(BrokerEndpoint broker) {
+    HttpRequest request =
+        HttpRequest.newBuilder(uri(broker, "/v2/catalog"))
+            .timeout(readTimeout)
+            .header("X-Broker-API-Version", API_VERSION)
+            .header("X-Broker-API-Request-Identity", UUID.randomUUID().toString())
+            .header("Accept", "application/json")
+            .header("Authorization", basic(broker))
+            .GET()
+            .build();
+    try {
+      HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream body = response.body()) {
+        byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxCatalogBytes + 1));
+        if (bytes.length > maxCatalogBytes) {
+          throw ApiException.brokerError(
+              "Service broker " + broker.name() + " returned a catalog larger than " + maxCatalogBytes + " bytes");
+        }
+        if (response.statusCode() != 200) {
+          throw ApiException.brokerError(
+              "Service broker " + broker.name() + " answered GET /v2/catalog with status "
+                  + response.statusCode() + describe(bytes));
+        }
+        return bytes;
+      }
+    } catch (HttpConnectTimeoutException e) {
+      throw ApiException.brokerError(
+          "could not reach service broker " + broker.name() + " at " + broker.url() + ": connect timed out");
+    } catch (HttpTimeoutException e) {
+      throw ApiException.brokerError(
+          "service broker " + broker.name() + " did not answer GET /v2/catalog within " + readTimeout.toSeconds() + "s");
+    } catch (ConnectException e) {
+      throw ApiException.brokerError(
+          "could not reach service broker " + broker.name() + " at " + broker.url() + ": connection refused");
+    } catch (IOException e) {
+      throw ApiException.brokerError(
+          "could not reach service broker " + broker.name() + " at " + broker.url() + ": " + e.getClass().getSimpleName());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApiException.brokerError("interrupted while calling service broker " + broker.name());
+    }
+  }
+
+  private static URI uri(BrokerEndpoint broker, String path) {
+    String base = broker.url().endsWith("/") ? broker.url().substring(0, broker.url().length() - 1) : broker.url();
+    return URI.create(base + path);
+  }
+
+  private static String basic(BrokerEndpoint broker) {
+    String pair = broker.username() + ":" + broker.password();
+    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+  }
+
+  // A short, single-line excerpt of a broker's error body helps the operator; never more.
+  private static String describe(byte[] body) {
+    if (body.length == 0) {
+      return "";
+    }
+    String text = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+    return ": " + text;
+  }
+}

@@ -1,0 +1,62 @@
+package dev.servicemanager.server.security;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.security.rules.SecurityRuleResult;
+import jakarta.inject.Singleton;
+import java.util.regex.Pattern;
+import org.reactivestreams.Publisher;
+import io.micronaut.core.async.publisher.Publishers;
+
+/**
+ * The whole access matrix in one place (Peripli's authn.go, reference section 5):
+ *
+ * <ul>
+ *   <li>public: {@code /v1/info}, {@code /v1/monitor/health}, the token endpoint, OIDC discovery,
+ *       the JWKS and the OpenAPI document;
+ *   <li>platform basic credentials: GET on the registry collections and their items, which is what
+ *       a broker proxy reads for a resync (the results are narrowed to what the platform may see);
+ *   <li>everything else: an administrator's bearer token.
+ * </ul>
+ *
+ * A missing or invalid credential is 401; a platform asking for more is 403.
+ */
+@Singleton
+final class AccessRule implements SecurityRule<HttpRequest<?>> {
+  private static final Pattern PUBLIC =
+      Pattern.compile("^/(v1/info|v1/monitor/health|oauth/token|\\.well-known/[a-z-]+(\\.json)?|openapi/.*)$");
+  private static final Pattern PLATFORM_READABLE =
+      Pattern.compile(
+          "^/v1/(platforms|service_brokers|service_offerings|service_plans|visibilities)(/[^/]+)?/?$");
+
+  @Override
+  public int getOrder() {
+    return HIGHEST_PRECEDENCE;
+  }
+
+  @Override
+  public Publisher<SecurityRuleResult> check(
+      HttpRequest<?> request, @Nullable Authentication authentication) {
+    return Publishers.just(decide(request, authentication));
+  }
+
+  private static SecurityRuleResult decide(HttpRequest<?> request, Authentication authentication) {
+    String path = request.getPath();
+    if (PUBLIC.matcher(path).matches()) {
+      return SecurityRuleResult.ALLOWED;
+    }
+    if (authentication == null) {
+      return SecurityRuleResult.REJECTED;
+    }
+    if (Callers.platformId(authentication).isEmpty()) {
+      return SecurityRuleResult.ALLOWED;
+    }
+    boolean read = request.getMethod() == HttpMethod.GET;
+    return read && PLATFORM_READABLE.matcher(path).matches()
+        ? SecurityRuleResult.ALLOWED
+        : SecurityRuleResult.REJECTED;
+  }
+}
