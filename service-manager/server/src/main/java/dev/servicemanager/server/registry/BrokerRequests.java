@@ -3,6 +3,7 @@ package dev.servicemanager.server.registry;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.servicemanager.server.store.LabelChange;
 import io.micronaut.core.annotation.Nullable;
+import dev.servicemanager.server.api.StrictString;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -19,19 +20,19 @@ final class BrokerRequests {
   @Serdeable
   @JsonIgnoreProperties(value = {"created_at", "updated_at", "ready"}, ignoreUnknown = false)
   record Create(
-      @Nullable @Size(min = 1, max = 50) @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String id,
-      @NotBlank @Size(max = 255) String name,
-      @Nullable @Size(max = 4096) String description,
-      @NotBlank @Size(max = 2048) String broker_url,
+      @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(min = 1, max = 50) @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String id,
+      @Serdeable.Deserializable(using = StrictString.class) @NotBlank @Size(max = 255) String name,
+      @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(max = 4096) String description,
+      @Serdeable.Deserializable(using = StrictString.class) @NotBlank @Size(max = 2048) String broker_url,
       @NotNull @Valid Credentials credentials,
       @Nullable Map<String, List<String>> labels) {}
 
   @Serdeable
   @JsonIgnoreProperties(value = {"id", "created_at", "updated_at", "ready"}, ignoreUnknown = false)
   record Patch(
-      @Nullable @Size(min = 1, max = 255) String name,
-      @Nullable @Size(max = 4096) String description,
-      @Nullable @Size(min = 1, max = 2048) String broker_url,
+      @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(min = 1, max = 255) String name,
+      @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(max = 4096) String description,
+      @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(min = 1, max = 2048) String broker_url,
       @Nullable @Valid Credentials credentials,
       @Nullable List<LabelChange> labels) {}
 

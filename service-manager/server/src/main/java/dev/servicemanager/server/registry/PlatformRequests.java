@@ -3,6 +3,7 @@ package dev.servicemanager.server.registry;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.servicemanager.server.store.LabelChange;
 import io.micronaut.core.annotation.Nullable;
+import dev.servicemanager.server.api.StrictString;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -19,10 +20,10 @@ final class PlatformRequests {
       value = {"created_at", "updated_at", "ready", "credentials"},
       ignoreUnknown = false)
   record Create(
-      @Nullable @Size(min = 1, max = 50) @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String id,
-      @NotBlank @Size(max = 255) String name,
-      @NotBlank @Size(max = 255) String type,
-      @Nullable @Size(max = 4096) String description,
+      @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(min = 1, max = 50) @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String id,
+      @Serdeable.Deserializable(using = StrictString.class) @NotBlank @Size(max = 255) String name,
+      @Serdeable.Deserializable(using = StrictString.class) @NotBlank @Size(max = 255) String type,
+      @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(max = 4096) String description,
       @Nullable Boolean suspended,
       @Nullable Map<String, List<String>> labels) {}
 
@@ -31,9 +32,9 @@ final class PlatformRequests {
       value = {"id", "created_at", "updated_at", "ready", "credentials"},
       ignoreUnknown = false)
   record Patch(
-      @Nullable @Size(min = 1, max = 255) String name,
-      @Nullable @Size(min = 1, max = 255) String type,
-      @Nullable @Size(max = 4096) String description,
+      @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(min = 1, max = 255) String name,
+      @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(min = 1, max = 255) String type,
+      @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(max = 4096) String description,
       @Nullable Boolean suspended,
       @Nullable List<LabelChange> labels) {}
 }

@@ -50,7 +50,7 @@ public final class Sql {
 
   public <T> Optional<T> queryOne(String sql, List<?> params, RowMapper<T> mapper) {
     List<T> rows = query(sql, params, mapper);
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));
   }
 
   public long queryLong(String sql, List<?> params) {
