@@ -3,6 +3,7 @@ package dev.servicemanager.server.registry;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.servicemanager.server.store.LabelChange;
 import io.micronaut.core.annotation.Nullable;
+import dev.servicemanager.server.api.StrictBoolean;
 import dev.servicemanager.server.api.StrictString;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.validation.constraints.NotBlank;
@@ -24,7 +25,7 @@ final class PlatformRequests {
       @Serdeable.Deserializable(using = StrictString.class) @NotBlank @Size(max = 255) String name,
       @Serdeable.Deserializable(using = StrictString.class) @NotBlank @Size(max = 255) String type,
       @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(max = 4096) String description,
-      @Nullable Boolean suspended,
+      @Serdeable.Deserializable(using = StrictBoolean.class) @Nullable Boolean suspended,
       @Nullable Map<String, List<String>> labels) {}
 
   @Serdeable
@@ -35,6 +36,6 @@ final class PlatformRequests {
       @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(min = 1, max = 255) String name,
       @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(min = 1, max = 255) String type,
       @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(max = 4096) String description,
-      @Nullable Boolean suspended,
+      @Serdeable.Deserializable(using = StrictBoolean.class) @Nullable Boolean suspended,
       @Nullable List<LabelChange> labels) {}
 }
