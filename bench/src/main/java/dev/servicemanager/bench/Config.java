@@ -22,7 +22,6 @@ record Config(
     int requests,
     int pageSize,
     int timeoutMinutes,
-    String explain,
     boolean failOnMiss,
     Path resultsDir) {
 
@@ -50,7 +49,6 @@ record Config(
             r.integer("requests", 1000),
             r.integer("pageSize", 50),
             r.integer("timeoutMinutes", 15),
-            r.string("explain", "summary"),
             Boolean.parseBoolean(r.string("failOnMiss", "false")),
             Path.of(r.string("resultsDir", "results")).toAbsolutePath().normalize());
     if (!cli.isEmpty()) {
@@ -59,9 +57,6 @@ record Config(
     if (config.registrations < 1 || config.refreshes < 1 || config.requests < 1 || config.brokers < 1
         || config.services < 1 || config.plansPerService < 1 || config.pageSize < 1) {
       throw new IllegalArgumentException("counts must be >= 1: " + config);
-    }
-    if (!config.explain.equals("none") && !config.explain.equals("summary") && !config.explain.equals("full")) {
-      throw new IllegalArgumentException("explain is none, summary or full, got " + config.explain);
     }
     return config;
   }
@@ -88,7 +83,6 @@ record Config(
     m.put("requests", requests);
     m.put("pageSize", pageSize);
     m.put("timeoutMinutes", timeoutMinutes);
-    m.put("explain", explain);
     m.put("failOnMiss", failOnMiss);
     return m;
   }

@@ -56,7 +56,6 @@ public final class RegistryBench {
   private final List<String> notes = new ArrayList<>();
   private final Map<String, Object> setup = new LinkedHashMap<>();
   private final Map<String, Object> machine = new LinkedHashMap<>();
-  private final Map<String, Object> explains = new LinkedHashMap<>();
 
   private Path tempDir;
   private ServiceManagerLauncher.Running running;
@@ -142,9 +141,6 @@ public final class RegistryBench {
     populate();
     label();
     listLatency();
-    if (!cfg.explain().equals("none")) {
-      explain();
-    }
     boolean allPass = report();
     return allPass || !cfg.failOnMiss() ? 0 : 2;
   }
@@ -382,7 +378,6 @@ public final class RegistryBench {
             new ListCase("list_label_eq_field", "list: tier eq 'gold' + free eq true (" + fmt(goldFree) + ")",
                 "free eq true", "tier eq 'gold'", goldFree),
             new ListCase("list_unfiltered", "list: unfiltered (" + fmt(total) + ")", null, null, total));
-    listCases = cases;
     progress("list latency: " + cfg.warmup() + " warm-up + " + cfg.requests() + " measured requests per query,"
         + " max_items=" + cfg.pageSize() + ", one client, sequential");
     for (ListCase lc : cases) {
@@ -421,18 +416,6 @@ public final class RegistryBench {
     }
   }
 
-  private List<ListCase> listCases = List.of();
-
-  private void explain() throws SQLException {
-    progress("EXPLAIN (ANALYZE, BUFFERS) of the server's list statements (custom and generic plans)");
-    try (Connection c = jdbc()) {
-      Explain explain = new Explain(c, 5);
-      for (ListCase lc : listCases) {
-        explains.put(lc.key(), explain.explain(explain.statements(lc.fieldQuery(), lc.labelQuery(), cfg.pageSize())));
-      }
-    }
-  }
-
   // ------------------------------------------------------------------------------------ output
 
   private boolean report() throws IOException {
@@ -461,10 +444,6 @@ public final class RegistryBench {
         fmt(goldCount), fmt(silverCount), setup.get("labels_via_api"), fmt((Integer) setup.get("labels_via_jdbc")),
         setup.get("labels_jdbc_insert_ms"), setup.get("vacuum_analyze_ms"));
 
-    if (!explains.isEmpty()) {
-      printExplain();
-    }
-
     OUT.println();
     OUT.println("TARGETS");
     boolean allPass = true;
@@ -482,36 +461,6 @@ public final class RegistryBench {
     Path file = writeJson(allPass);
     OUT.printf(Locale.ROOT, "%nresults written to %s (run took %.1f s)%n", file, (System.nanoTime() - t0) / 1e9);
     return allPass;
-  }
-
-  @SuppressWarnings("unchecked")
-  private void printExplain() {
-    OUT.println();
-    OUT.println("EXPLAIN ANALYZE of the statements behind one page (median execution ms of 5; custom / generic plan)");
-    for (ListCase lc : listCases) {
-      Map<String, Object> e = (Map<String, Object>) explains.get(lc.key());
-      if (e == null) {
-        continue;
-      }
-      OUT.println("  " + lc.label());
-      for (Map.Entry<String, Object> statement : e.entrySet()) {
-        Map<String, Object> s = (Map<String, Object>) statement.getValue();
-        Map<String, Object> custom = (Map<String, Object>) s.get("custom");
-        Map<String, Object> generic = (Map<String, Object>) s.get("generic");
-        OUT.printf(Locale.ROOT, "    %-7s %7.2f / %7.2f   %s%n", statement.getKey(),
-            custom.get("execution_ms_median"), generic.get("execution_ms_median"), abbreviate(custom.get("shape"), 110));
-        if (!custom.get("shape").equals(generic.get("shape"))) {
-          OUT.printf(Locale.ROOT, "    %-7s %17s   generic: %s%n", "", "", abbreviate(generic.get("shape"), 110));
-        }
-        if (cfg.explain().equals("full")) {
-          OUT.println("      SQL: " + s.get("sql"));
-          OUT.println("      custom plan:");
-          ((String) custom.get("plan")).lines().forEach(l -> OUT.println("        " + l));
-          OUT.println("      generic plan:");
-          ((String) generic.get("plan")).lines().forEach(l -> OUT.println("        " + l));
-        }
-      }
-    }
   }
 
   private Path writeJson(boolean allPass) throws IOException {
@@ -544,7 +493,6 @@ public final class RegistryBench {
     json.put("targets", t);
     json.put("all_targets_met", allPass);
     json.put("notes", notes);
-    json.put("explain", explains);
     Files.createDirectories(cfg.resultsDir());
     String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(startedAt);
     Path file = cfg.resultsDir().resolve("registry-" + stamp + ".json");

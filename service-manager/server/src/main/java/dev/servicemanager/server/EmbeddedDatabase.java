@@ -26,6 +26,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
               .setCleanDataDirectory(false)
               .setPGStartupWait(Duration.ofSeconds(30))
               .setServerConfig("listen_addresses", "127.0.0.1")
+              // The library starts PostgreSQL tuned for throwaway test databases (-F, asynchronous
+              // commit). This one holds the registry, so a crash must not lose acknowledged writes.
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
               .start();
       return new EmbeddedDatabase(pg);
     } catch (IOException e) {

@@ -10,6 +10,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +49,11 @@ class RestartIT {
     Path secretFile = dataDir.resolve("admin-client-secret");
     assertThat(secretFile).exists();
     assertThat(dataDir.resolve("postgres")).isDirectory();
+    try (Connection c = DriverManager.getConnection(running.database().jdbcUrl());
+        Statement s = c.createStatement()) {
+      assertThat(show(s, "fsync")).as("acknowledged writes survive a crash").isEqualTo("on");
+      assertThat(show(s, "synchronous_commit")).isEqualTo("on");
+    }
     String adminSecret = Files.readString(secretFile).trim();
 
     String tokenBefore = token(adminSecret);
@@ -100,6 +110,13 @@ class RestartIT {
   private ServiceManagerLauncher.Running start() {
     return ServiceManagerLauncher.start(
         Map.of("sm.data-dir", dataDir.toString(), "micronaut.server.port", port));
+  }
+
+  private static String show(Statement statement, String setting) throws SQLException {
+    try (ResultSet rs = statement.executeQuery("SHOW " + setting)) {
+      rs.next();
+      return rs.getString(1);
+    }
   }
 
   private static int freePort() {

@@ -41,16 +41,23 @@ final class LabelSql {
     }
   }
 
-  static SqlFragment render(Criterion criterion, String idColumn, String labelsTable) {
+  /** Whether the criterion excludes the resources that have a matching label ({@code ne}, {@code notin}). */
+  static boolean negated(Criterion criterion) {
+    return criterion.operator() == Operator.NE || criterion.operator() == Operator.NOTIN;
+  }
+
+  /**
+   * {@code SELECT resource_id FROM labels WHERE <the label matches>}: the resources having a label
+   * that matches the criterion's positive form; {@code null} when no label can match ({@code in ()}).
+   */
+  static SqlFragment matchingIds(Criterion criterion, String labelsTable) {
     List<Literal> values = criterion.values();
-    SqlBuilder sql = new SqlBuilder();
     Operator op = criterion.operator();
-    boolean negated = op == Operator.NE || op == Operator.NOTIN;
     if (op.multivariate() && values.isEmpty()) {
-      return negated ? SqlFragment.TRUE : SqlFragment.FALSE;
+      return null;
     }
-    sql.sql(idColumn + (negated ? " NOT IN " : " IN "))
-        .sql("(SELECT resource_id FROM " + labelsTable + " WHERE key = ")
+    SqlBuilder sql = new SqlBuilder();
+    sql.sql("SELECT resource_id FROM " + labelsTable + " WHERE key = ")
         .param(criterion.key())
         .sql(" AND ");
     switch (op) {
@@ -64,7 +71,25 @@ final class LabelSql {
           sql.sql(NUMERIC_VALUE + " " + op.sqlComparison() + " ").param(numericOperand(criterion));
       case EN -> throw new IllegalStateException("en label criteria are rejected by validate");
     }
-    return sql.sql(")").build();
+    return sql.build();
+  }
+
+  /**
+   * The criterion as a membership test, so that a resource with several values for one key matches
+   * when any of them does. {@code knownIds}, when given, are the result of {@link #matchingIds}
+   * fetched beforehand: a constant array lets the planner estimate and probe exactly those rows.
+   */
+  static SqlFragment render(Criterion criterion, String idColumn, String labelsTable, List<String> knownIds) {
+    boolean negated = negated(criterion);
+    SqlFragment ids = matchingIds(criterion, labelsTable);
+    if (ids == null) {
+      return negated ? SqlFragment.TRUE : SqlFragment.FALSE;
+    }
+    SqlBuilder sql = new SqlBuilder();
+    if (knownIds != null && !negated) {
+      return sql.sql(idColumn + " = ANY(").param(knownIds.toArray(String[]::new)).sql(")").build();
+    }
+    return sql.sql(idColumn + (negated ? " NOT IN (" : " IN (")).fragment(ids).sql(")").build();
   }
 
   private static BigDecimal numericOperand(Criterion criterion) {

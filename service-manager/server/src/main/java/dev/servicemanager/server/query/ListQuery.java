@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The parsed and validated {@code fieldQuery} and {@code labelQuery} of a list request.
@@ -69,6 +70,16 @@ public final class ListQuery {
    *     without labels
    */
   public SqlFragment toSql(String idColumn, String labelsTable) {
+    return toSql(idColumn, labelsTable, ids -> Optional.empty());
+  }
+
+  /**
+   * Like {@link #toSql(String, String)}, but first offers each positive label criterion's id query
+   * to {@code prefetch}; when it returns the ids (few enough to pass), the criterion becomes
+   * {@code id = ANY(<those ids>)}. With a subquery PostgreSQL cannot know how many resources carry
+   * a label and, at 50,000 plans, picked plans that probed thousands of rows for a 1% label.
+   */
+  public SqlFragment toSql(String idColumn, String labelsTable, LabelPrefetch prefetch) {
     List<SqlFragment> parts = new ArrayList<>(fieldSql);
     if (!labelCriteria.isEmpty()) {
       if (labelsTable == null) {
@@ -76,9 +87,21 @@ public final class ListQuery {
       }
       Objects.requireNonNull(idColumn, "idColumn");
       for (Criterion criterion : labelCriteria) {
-        parts.add(LabelSql.render(criterion, idColumn, labelsTable));
+        List<String> known = null;
+        SqlFragment ids = LabelSql.matchingIds(criterion, labelsTable);
+        if (ids != null && !LabelSql.negated(criterion)) {
+          known = prefetch.ids(ids).orElse(null);
+        }
+        parts.add(LabelSql.render(criterion, idColumn, labelsTable, known));
       }
     }
     return SqlFragment.allOf(parts);
+  }
+
+  /** Runs a label id query when its result is small enough to inline. */
+  @FunctionalInterface
+  public interface LabelPrefetch {
+    /** The distinct ids {@code idsQuery} selects, or empty when there are too many to inline. */
+    Optional<List<String>> ids(SqlFragment idsQuery);
   }
 }

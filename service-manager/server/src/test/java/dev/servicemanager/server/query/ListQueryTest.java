@@ -17,6 +17,36 @@ class ListQueryTest {
   }
 
   @Test
+  void inlinesPrefetchedIdsForPositiveLabelCriteriaOnly() {
+    ListQuery query = ListQuery.of(null, "env eq 'dev' and tier notin ('gold') and zone in ()", Fields.ALL);
+    List<SqlFragment> offered = new java.util.ArrayList<>();
+    SqlFragment sql =
+        query.toSql(
+            "t.id",
+            "labels",
+            ids -> {
+              offered.add(ids);
+              return java.util.Optional.of(List.of("id-1", "id-2"));
+            });
+
+    assertThat(offered)
+        .as("only the positive criterion is prefetched; notin keeps its subquery, in () matches nothing")
+        .containsExactly(new SqlFragment("SELECT resource_id FROM labels WHERE key = ? AND value = ?", List.of("env", "dev")));
+    assertThat(sql.sql())
+        .isEqualTo(
+            "(t.id = ANY(?)) AND (t.id NOT IN (SELECT resource_id FROM labels WHERE key = ? AND value IN (?)))"
+                + " AND (FALSE)");
+    assertThat((String[]) sql.params().get(0)).containsExactly("id-1", "id-2");
+    assertThat(sql.params().subList(1, 3)).containsExactly("tier", "gold");
+  }
+
+  @Test
+  void keepsTheSubqueryWhenThePrefetchDeclines() {
+    SqlFragment sql = ListQuery.of(null, "env eq 'dev'", Fields.ALL).toSql("t.id", "labels", ids -> java.util.Optional.empty());
+    assertThat(sql.sql()).isEqualTo("(t.id IN (SELECT resource_id FROM labels WHERE key = ? AND value = ?))");
+  }
+
+  @Test
   void rejectsPresentButEmptyParameters() {
     assertThatThrownBy(() -> ListQuery.of("", null, Fields.ALL))
         .isInstanceOfSatisfying(ApiException.class, Fields.error("InvalidFieldQuery", "empty"));
