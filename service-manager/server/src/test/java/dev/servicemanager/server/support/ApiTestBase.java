@@ -69,6 +69,10 @@ public abstract class ApiTestBase implements TestPropertyProvider {
     broker.reset();
     try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
         Statement s = c.createStatement()) {
+      s.execute("DELETE FROM service_bindings");
+      s.execute("DELETE FROM service_instances WHERE referenced_instance_id IS NOT NULL");
+      s.execute("DELETE FROM service_instances");
+      s.execute("DELETE FROM operations");
       s.execute("DELETE FROM service_brokers");
       s.execute("DELETE FROM platforms WHERE id <> 'service-manager'");
       s.execute("DELETE FROM platform_labels");
