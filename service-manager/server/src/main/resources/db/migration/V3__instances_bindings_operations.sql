@@ -87,6 +87,6 @@ CREATE TABLE operations (
     updated_at          timestamptz  NOT NULL
 );
 CREATE INDEX operations_resource_idx ON operations (resource_id, created_at DESC);
--- Workers look for due, unleased work; only unfinished operations are in this index.
-CREATE INDEX operations_due_idx ON operations (next_attempt_at) WHERE state = 'in progress';
+-- Workers look for due work (steps to run, including orphan mitigation after a failure).
+CREATE INDEX operations_due_idx ON operations (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 CREATE INDEX operations_updated_at_idx ON operations (updated_at) WHERE state <> 'in progress';

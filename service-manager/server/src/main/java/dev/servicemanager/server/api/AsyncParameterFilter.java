@@ -22,7 +22,9 @@ import io.micronaut.core.annotation.Nullable;
   "/v1/service_plans",
   "/v1/service_plans/**",
   "/v1/visibilities",
-  "/v1/visibilities/**"
+  "/v1/visibilities/**",
+  "/v1/operations",
+  "/v1/operations/**"
 })
 final class AsyncParameterFilter {
   @RequestFilter

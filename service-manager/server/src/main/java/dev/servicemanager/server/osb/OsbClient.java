@@ -15,7 +15,9 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.UUID;
+import dev.servicemanager.server.store.Json;
 
 /**
  * Calls brokers as an OSB 2.17 platform: {@code X-Broker-API-Version: 2.17}, a request identity,
@@ -27,9 +29,12 @@ public final class OsbClient {
   public static final String API_VERSION = "2.17";
   private final HttpClient http;
   private final Duration readTimeout;
+  private static final int MAX_ANSWER_BYTES = 1024 * 1024;
   private final long maxCatalogBytes;
+  private final Json json;
 
   OsbClient(
+      Json json,
       @Value("${sm.broker-client.connect-timeout:5s}") Duration connectTimeout,
       @Value("${sm.broker-client.read-timeout:30s}") Duration readTimeout,
       @Value("${sm.broker-client.max-catalog-bytes:52428800}") long maxCatalogBytes) {
@@ -41,6 +46,7 @@ public final class OsbClient {
             .build();
     this.readTimeout = readTimeout;
     this.maxCatalogBytes = maxCatalogBytes;
+    this.json = json;
   }
 
   /** {@code GET /v2/catalog}; returns the body of a 200 answer. */
@@ -84,6 +90,88 @@ public final class OsbClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ApiException.brokerError("interrupted while calling service broker " + broker.name());
+    }
+  }
+
+  /**
+   * One OSB call with {@code accepts_incomplete} and the other query parameters already in {@code
+   * pathAndQuery}. Never throws for broker behaviour: every outcome is an {@link OsbOutcome}.
+   */
+  public OsbOutcome call(
+      BrokerEndpoint broker, String method, String pathAndQuery, Object body, String originatingIdentity) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(broker, pathAndQuery))
+            .timeout(readTimeout)
+            .header("X-Broker-API-Version", API_VERSION)
+            .header("X-Broker-API-Request-Identity", UUID.randomUUID().toString())
+            .header("Accept", "application/json")
+            .header("Authorization", basic(broker));
+    if (originatingIdentity != null) {
+      request.header("X-Broker-API-Originating-Identity", originatingIdentity);
+    }
+    if (body == null) {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      request.header("Content-Type", "application/json");
+      request.method(method, HttpRequest.BodyPublishers.ofString(json.write(body), StandardCharsets.UTF_8));
+    }
+    String what = method + " " + pathAndQuery.replaceFirst("\\?.*", "");
+    try {
+      HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      byte[] bytes;
+      try (InputStream in = response.body()) {
+        bytes = in.readNBytes(MAX_ANSWER_BYTES + 1);
+      }
+      Duration retryAfter = retryAfter(response.headers().firstValue("Retry-After").orElse(null));
+      if (bytes.length > MAX_ANSWER_BYTES) {
+        return new OsbOutcome.Answer(response.statusCode(), null, true, retryAfter);
+      }
+      Map<String, Object> parsed = parseObject(bytes);
+      boolean malformed = parsed == null && bytes.length > 0;
+      return new OsbOutcome.Answer(response.statusCode(), parsed, malformed || bytes.length == 0, retryAfter);
+    } catch (HttpConnectTimeoutException e) {
+      return new OsbOutcome.NoAnswer(false, "could not reach service broker " + broker.name() + ": connect timed out");
+    } catch (ConnectException e) {
+      return new OsbOutcome.NoAnswer(false, "could not reach service broker " + broker.name() + ": connection refused");
+    } catch (HttpTimeoutException e) {
+      return new OsbOutcome.NoAnswer(
+          true, "service broker " + broker.name() + " did not answer " + what + " within " + readTimeout.toSeconds() + "s");
+    } catch (IOException e) {
+      return new OsbOutcome.NoAnswer(
+          true, "service broker " + broker.name() + " failed during " + what + ": " + e.getClass().getSimpleName());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new OsbOutcome.NoAnswer(true, "interrupted while calling service broker " + broker.name());
+    }
+  }
+
+  private Map<String, Object> parseObject(byte[] bytes) {
+    if (bytes.length == 0) {
+      return null;
+    }
+    try {
+      Object value = json.readAny(new String(bytes, StandardCharsets.UTF_8));
+      if (value instanceof Map<?, ?> map) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> object = (Map<String, Object>) map;
+        return object;
+      }
+      return null;
+    } catch (RuntimeException notJson) {
+      return null;
+    }
+  }
+
+  /** OSB brokers send seconds; an HTTP date or garbage is ignored (the normal interval applies). */
+  static Duration retryAfter(String header) {
+    if (header == null) {
+      return null;
+    }
+    try {
+      long seconds = Long.parseLong(header.trim());
+      return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 

@@ -3,14 +3,14 @@ package dev.servicemanager.server.registry;
 import java.util.UUID;
 
 /** Client-chosen ids (platforms, brokers, visibilities) must be usable in a URL path as they are. */
-final class Ids {
+public final class Ids {
   // RFC 3986 unreserved characters only.
-  static final String PATTERN = "^[A-Za-z0-9._~-]+$";
-  static final String MESSAGE = "may contain only letters, digits and . _ ~ - (at most 50 characters)";
+  public static final String PATTERN = "^[A-Za-z0-9._~-]+$";
+  public static final String MESSAGE = "may contain only letters, digits and . _ ~ - (at most 50 characters)";
 
   private Ids() {}
 
-  static String orNew(String id) {
+  public static String orNew(String id) {
     return id == null ? UUID.randomUUID().toString() : id;
   }
 }

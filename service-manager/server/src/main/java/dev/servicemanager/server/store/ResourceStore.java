@@ -177,6 +177,9 @@ public final class ResourceStore {
 
   private Map<String, Map<String, List<String>>> labelsOf(ResourceType<?> type, List<String> ids) {
     Map<String, Map<String, List<String>>> result = new LinkedHashMap<>();
+    if (type.labelsTable() == null) {
+      return result;
+    }
     sql.query(
         "SELECT resource_id, key, value FROM " + type.labelsTable()
             + " WHERE resource_id = ANY(?) ORDER BY resource_id, key, value",

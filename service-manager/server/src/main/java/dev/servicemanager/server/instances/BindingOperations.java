@@ -1,0 +1,42 @@
+package dev.servicemanager.server.instances;
+
+import dev.servicemanager.server.operations.Operation;
+import dev.servicemanager.server.operations.OperationStore;
+import dev.servicemanager.server.operations.OperationStore.NewOperation;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Starts binding deletions on behalf of an instance deletion with {@code cascade=true}. */
+@Singleton
+final class BindingOperations {
+  private final OperationStore operations;
+
+  BindingOperations(OperationStore operations) {
+    this.operations = operations;
+  }
+
+  /** Inside the caller's transaction; does nothing when the binding is already being deleted. */
+  void deleteInBackground(String bindingId, Operation parent) {
+    boolean deleting =
+        operations.activeForUpdate(bindingId).stream().anyMatch(op -> op.type().equals(Operation.DELETE));
+    if (deleting) {
+      return;
+    }
+    Map<String, Object> context = new HashMap<>();
+    context.put("instance_id", parent.resourceId());
+    context.put("broker_instance_id", parent.resourceId());
+    context.put("plan_id", parent.contextString("plan_id"));
+    context.put("originating_identity", parent.contextString("originating_identity"));
+    context.put("force", Boolean.TRUE.equals(parent.context().get("force")));
+    context.put("cascade_parent", parent.id());
+    operations.insert(
+        new NewOperation(
+            Operation.DELETE, bindingId, InstanceStore.BINDINGS, parent.platformId(), parent.correlationId(),
+            BindingHandler.UNBIND, context),
+        parent.giveUpAt() == null ? Instant.now().plus(java.time.Duration.ofDays(7)) : parent.giveUpAt(),
+        null,
+        java.time.Duration.ZERO);
+  }
+}
