@@ -43,6 +43,21 @@ public final class Api {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
+  /** The status of a GET, or -1 when nothing answers (a server that is still starting). */
+  public int getQuietly(String path) {
+    try {
+      return HTTP.send(
+              HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(2)).GET().build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
   public Result get(String path) {
     return send("GET", path, null, null);
   }
