@@ -124,6 +124,18 @@ class OsbForwardingIT extends OsbTestBase {
   }
 
   @Test
+  void aMissingBodyOrOneWithoutServiceAndPlanIs400AndNotForwarded() {
+    visible(smallPlanId, platformId);
+    Api.Result empty = send(platformAuth, "PUT", base() + "/service_instances/i1", null, Map.of("X-Broker-API-Version", "2.17"));
+    Api.Result noPlan = osb("PUT", "/service_instances/i1", "{\"service_id\":\"service-0\"}");
+    assertThat(empty.status()).isEqualTo(400);
+    assertThat(empty.error()).isEqualTo("BadRequest");
+    assertThat(noPlan.status()).isEqualTo(400);
+    assertThat(noPlan.string("description")).contains("plan_id");
+    assertThat(broker.requests(Route.PROVISION)).isEmpty();
+  }
+
+  @Test
   void aBodyOverOneMegabyteIs413() throws Exception {
     visible(smallPlanId, platformId);
     String big = "{\"service_id\":\"service-0\",\"plan_id\":\"plan-0-0\",\"parameters\":{\"p\":\"" + "a".repeat(1_100_000) + "\"}}";
