@@ -175,6 +175,61 @@ public final class OsbClient {
     }
   }
 
+  /**
+   * Sends one platform request on to the broker as it is (the OSB endpoint is a proxy): method,
+   * path and raw query, body and the given headers, plus the broker's own basic credentials. Any
+   * status is returned to the caller; only a failure to get an answer is a 502.
+   *
+   * @param pathAndQuery raw (still percent-encoded) path starting with {@code /v2/}, with its query
+   */
+  public BrokerReply forward(
+      BrokerEndpoint broker, String method, String pathAndQuery, Map<String, String> headers, byte[] body) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(uri(broker, pathAndQuery))
+            .timeout(readTimeout)
+            .method(
+                method,
+                body == null || body.length == 0
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(builder::header);
+    builder.header("Authorization", basic(broker));
+    String what = method + " " + pathOnly(pathAndQuery);
+    try {
+      HttpResponse<InputStream> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream in = response.body()) {
+        // The same cap as for catalogs: a broker must not be able to exhaust our memory.
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxCatalogBytes + 1));
+        if (bytes.length > maxCatalogBytes) {
+          throw ApiException.brokerError(
+              "Service broker " + broker.name() + " answered " + what + " with more than " + maxCatalogBytes + " bytes");
+        }
+        return new BrokerReply(
+            response.statusCode(), bytes, response.headers().firstValue("Retry-After").orElse(null));
+      }
+    } catch (HttpConnectTimeoutException e) {
+      throw ApiException.brokerError(
+          "could not reach service broker " + broker.name() + " at " + broker.url() + ": connect timed out");
+    } catch (HttpTimeoutException e) {
+      throw ApiException.brokerError(
+          "service broker " + broker.name() + " did not answer " + what + " within " + readTimeout.toSeconds() + "s");
+    } catch (ConnectException e) {
+      throw ApiException.brokerError(
+          "could not reach service broker " + broker.name() + " at " + broker.url() + ": connection refused");
+    } catch (IOException e) {
+      throw ApiException.brokerError(
+          "could not reach service broker " + broker.name() + " at " + broker.url() + ": " + e.getClass().getSimpleName());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApiException.brokerError("interrupted while calling service broker " + broker.name());
+    }
+  }
+
+  private static String pathOnly(String pathAndQuery) {
+    int q = pathAndQuery.indexOf('?');
+    return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+  }
+
   private static URI uri(BrokerEndpoint broker, String path) {
     String base = broker.url().endsWith("/") ? broker.url().substring(0, broker.url().length() - 1) : broker.url();
     return URI.create(base + path);

@@ -19,6 +19,9 @@ import io.micronaut.core.async.publisher.Publishers;
  *       the JWKS and the OpenAPI document;
  *   <li>platform basic credentials: GET on the registry collections and their items, which is what
  *       a broker proxy reads for a resync (the results are narrowed to what the platform may see);
+ *   <li>platform basic credentials only: every method under {@code /v1/osb/}, the OSB endpoint
+ *       (reference 3.2). An administrator's token is refused there (403): OSB calls act for a
+ *       platform, and an administrator is none;
  *   <li>everything else: an administrator's bearer token.
  * </ul>
  *
@@ -31,6 +34,7 @@ final class AccessRule implements SecurityRule<HttpRequest<?>> {
   private static final Pattern PLATFORM_READABLE =
       Pattern.compile(
           "^/v1/(platforms|service_brokers|service_offerings|service_plans|visibilities)(/[^/]+)?/?$");
+  private static final String OSB_PREFIX = "/v1/osb/";
 
   @Override
   public int getOrder() {
@@ -51,7 +55,11 @@ final class AccessRule implements SecurityRule<HttpRequest<?>> {
     if (authentication == null) {
       return SecurityRuleResult.REJECTED;
     }
-    if (Callers.platformId(authentication).isEmpty()) {
+    boolean platform = Callers.platformId(authentication).isPresent();
+    if (path.startsWith(OSB_PREFIX)) {
+      return platform ? SecurityRuleResult.ALLOWED : SecurityRuleResult.REJECTED;
+    }
+    if (!platform) {
       return SecurityRuleResult.ALLOWED;
     }
     boolean read = request.getMethod() == HttpMethod.GET;

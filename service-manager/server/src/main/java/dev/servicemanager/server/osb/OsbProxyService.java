@@ -1,0 +1,183 @@
+package dev.servicemanager.server.osb;
+
+import dev.servicemanager.server.registry.BrokerService;
+import dev.servicemanager.server.store.Json;
+import dev.servicemanager.server.store.Sql;
+import dev.servicemanager.spi.ApiException;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The platform-facing OSB endpoint (reference 3): checks the call (suspension, ownership, plan
+ * visibility), forwards it to the broker, passes the answer back and mirrors its effect in the
+ * store. The broker is called outside any transaction, so a slow broker holds no database
+ * connection. SM does no orphan mitigation here: on this path the platform does it, as OSB says.
+ */
+@Singleton
+public class OsbProxyService {
+  private final BrokerService brokers;
+  private final OsbClient client;
+  private final OsbCatalog catalog;
+  private final PlanAccess plans;
+  private final InstanceTracker instances;
+  private final BindingTracker bindings;
+  private final Sql sql;
+  private final Json json;
+  private final TransactionOperations<Connection> tx;
+
+  OsbProxyService(
+      BrokerService brokers,
+      OsbClient client,
+      OsbCatalog catalog,
+      PlanAccess plans,
+      InstanceTracker instances,
+      BindingTracker bindings,
+      Sql sql,
+      Json json,
+      TransactionOperations<Connection> tx) {
+    this.brokers = brokers;
+    this.client = client;
+    this.catalog = catalog;
+    this.plans = plans;
+    this.instances = instances;
+    this.bindings = bindings;
+    this.sql = sql;
+    this.json = json;
+    this.tx = tx;
+  }
+
+  /** What the checks before the broker call found out. */
+  private record Checked(BrokerEndpoint broker, Caller caller, Map<String, Object> request, String planId) {}
+
+  OsbReply handle(OsbCall call) {
+    if (call.route() == OsbRoute.CATALOG) {
+      String body =
+          tx.executeRead(
+              s -> {
+                brokers.endpoint(call.brokerId()); // 404 for an unknown broker
+                return json.write(catalog.render(call.brokerId(), caller(call.platformId())));
+              });
+      return new OsbReply(200, body, null, call.requestIdentity());
+    }
+    Map<String, Object> request = call.route().hasBody() ? parseBody(call.body()) : null;
+    Checked checked = tx.executeRead(s -> check(call, request));
+    BrokerReply reply =
+        client.forward(checked.broker(), call.method(), call.pathAndQuery(), call.headers(), call.body());
+    BrokerAnswer answer = BrokerAnswer.of(checked.broker().name(), reply, json);
+    track(new Exchange(call, request, checked.planId(), answer.status(), answer.parsed()));
+    return new OsbReply(answer.status(), answer.json(), reply.retryAfter(), call.requestIdentity());
+  }
+
+  private Checked check(OsbCall call, Map<String, Object> request) {
+    BrokerEndpoint broker = brokers.endpoint(call.brokerId());
+    Caller caller = caller(call.platformId());
+    if (call.route().isWrite() && caller.suspended()) {
+      throw ApiException.badRequest("platform " + caller.name() + " is suspended");
+    }
+    requireOwnInstance(call);
+    String planId = null;
+    if (call.route() == OsbRoute.PROVISION) {
+      String serviceId = requiredString(request, "service_id");
+      planId = plans.planId(call.brokerId(), serviceId, requiredString(request, "plan_id"));
+      plans.requireVisible(caller, planId, context(request));
+    } else if (call.route() == OsbRoute.UPDATE && request.get("plan_id") != null) {
+      planId = plans.planId(call.brokerId(), requiredString(request, "service_id"), requiredString(request, "plan_id"));
+      // Only a plan change needs the visibility check; repeating the current plan is not one.
+      if (!planId.equals(currentPlan(call.instanceId()))) {
+        plans.requireVisible(caller, planId, context(request));
+      }
+    }
+    return new Checked(broker, caller, request, planId);
+  }
+
+  private void track(Exchange e) {
+    switch (e.call().route()) {
+      case PROVISION -> instances.provisioned(e);
+      case UPDATE -> instances.updated(e);
+      case DEPROVISION -> instances.deprovisioned(e);
+      case INSTANCE_LAST_OPERATION -> instances.polled(e);
+      case BIND -> bindings.bound(e);
+      case UNBIND -> bindings.unbound(e);
+      case BINDING_LAST_OPERATION -> bindings.polled(e);
+      case FETCH_BINDING -> bindings.fetched(e);
+      default -> {
+        // catalog and instance fetches change nothing
+      }
+    }
+  }
+
+  private Caller caller(String platformId) {
+    return sql.queryOne(
+            "SELECT id, name, type, suspended FROM platforms WHERE id = ?",
+            List.of(platformId),
+            rs -> new Caller(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)))
+        // Deleted between authentication and now.
+        .orElseThrow(() -> ApiException.unauthorized("the calling platform no longer exists"));
+  }
+
+  // Reference 3.5 (checkPlatformIDPlugin): another platform's instance, or its bindings, does not
+  // exist for the caller, and the broker is not asked.
+  private void requireOwnInstance(OsbCall call) {
+    String owner =
+        sql.queryOne(
+                "SELECT platform_id FROM service_instances WHERE id = ?",
+                List.of(call.instanceId()),
+                rs -> rs.getString(1))
+            .orElse(null);
+    if (owner != null && !owner.equals(call.platformId())) {
+      throw ApiException.notFound("could not find such service instance");
+    }
+    if (call.route().isBindingRoute()) {
+      String bindingOwner =
+          sql.queryOne(
+                  "SELECT i.platform_id FROM service_bindings b JOIN service_instances i ON i.id = b.service_instance_id"
+                      + " WHERE b.id = ?",
+                  List.of(call.bindingId()),
+                  rs -> rs.getString(1))
+              .orElse(null);
+      if (bindingOwner != null && !bindingOwner.equals(call.platformId())) {
+        throw ApiException.notFound("could not find such service binding");
+      }
+    }
+  }
+
+  private String currentPlan(String instanceId) {
+    return sql.queryOne(
+            "SELECT service_plan_id FROM service_instances WHERE id = ?", List.of(instanceId), rs -> rs.getString(1))
+        .orElse(null);
+  }
+
+  // Malformed input is the platform's fault: 400 before anything is forwarded or stored.
+  private Map<String, Object> parseBody(byte[] body) {
+    String text = body == null ? "" : new String(body, StandardCharsets.UTF_8).strip();
+    if (text.isEmpty()) {
+      throw ApiException.badRequest("the request body must be a JSON object");
+    }
+    Map<String, Object> parsed;
+    try {
+      parsed = text.startsWith("{") ? json.readMap(text) : null;
+    } catch (RuntimeException e) {
+      parsed = null;
+    }
+    if (parsed == null) {
+      throw ApiException.badRequest("the request body is not a valid JSON object");
+    }
+    return parsed;
+  }
+
+  private static String requiredString(Map<String, Object> request, String field) {
+    if (!(request.get(field) instanceof String value) || value.isEmpty()) {
+      throw ApiException.badRequest(field + " is required and must be a string");
+    }
+    return value;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> context(Map<String, Object> request) {
+    return request.get("context") instanceof Map<?, ?> context ? (Map<String, Object>) context : null;
+  }
+}

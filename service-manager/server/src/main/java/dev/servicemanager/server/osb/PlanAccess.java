@@ -1,0 +1,70 @@
+package dev.servicemanager.server.osb;
+
+import dev.servicemanager.server.store.Sql;
+import dev.servicemanager.spi.ApiException;
+import io.micronaut.http.HttpStatus;
+import jakarta.inject.Singleton;
+import java.sql.Array;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which plans a platform may provision or change to (Peripli's checkVisibilityPlugin, reference
+ * 3.3): a visibility for the caller or a public one. A Cloud Foundry caller must also name the org
+ * in {@code context.organization_guid}, and a platform-specific visibility must carry that org in
+ * its {@code organization_guid} label; a public visibility admits every org.
+ */
+@Singleton
+class PlanAccess {
+  static final String ORG_LABEL = "organization_guid";
+  private final Sql sql;
+
+  PlanAccess(Sql sql) {
+    this.sql = sql;
+  }
+
+  /** The SM id of a plan, given the broker's catalog ids; 404 when the broker has no such plan. */
+  String planId(String brokerId, String serviceCatalogId, String planCatalogId) {
+    return sql.queryOne(
+            "SELECT p.id FROM service_plans p JOIN service_offerings o ON o.id = p.service_offering_id"
+                + " WHERE o.broker_id = ? AND o.catalog_id = ? AND p.catalog_id = ?",
+            List.of(brokerId, serviceCatalogId, planCatalogId),
+            rs -> rs.getString(1))
+        .orElseThrow(PlanAccess::planNotFound);
+  }
+
+  /** Throws unless the caller may use the plan; runs inside the caller's read transaction. */
+  void requireVisible(Caller caller, String planId, Map<String, Object> context) {
+    String org = null;
+    if (caller.isCloudFoundry()) {
+      org = context == null || !(context.get(ORG_LABEL) instanceof String s) || s.isBlank() ? null : s;
+      if (org == null) {
+        throw ApiException.badRequest("context.organization_guid is required for Cloud Foundry platforms");
+      }
+    }
+    record Row(String platformId, List<String> orgs) {}
+    List<Row> visibilities =
+        sql.query(
+            "SELECT v.platform_id, ARRAY(SELECT l.value FROM visibility_labels l WHERE l.resource_id = v.id"
+                + " AND l.key = ?) FROM visibilities v WHERE v.service_plan_id = ?"
+                + " AND (v.platform_id = ? OR v.platform_id IS NULL)",
+            List.of(ORG_LABEL, planId, caller.id()),
+            rs -> new Row(rs.getString(1), strings(rs.getArray(2))));
+    String requiredOrg = org;
+    boolean visible =
+        visibilities.stream()
+            .anyMatch(v -> requiredOrg == null || v.platformId() == null || v.orgs().contains(requiredOrg));
+    if (!visible) {
+      throw planNotFound();
+    }
+  }
+
+  static ApiException planNotFound() {
+    return new ApiException(HttpStatus.NOT_FOUND, "ServicePlanNotFound", "service plan not found or not accessible");
+  }
+
+  private static List<String> strings(Array array) throws java.sql.SQLException {
+    return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
+  }
+}
