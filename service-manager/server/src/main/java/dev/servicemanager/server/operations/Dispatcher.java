@@ -5,7 +5,6 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.annotation.PreDestroy;
 import java.sql.Connection;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +24,6 @@ import org.slf4j.LoggerFactory;
 @Requires(property = "sm.operations.dispatcher.enabled", notEquals = "false")
 public class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-  private static final Duration CLEANUP_EVERY = Duration.ofHours(1);
 
   private final OperationEngine engine;
   private final OperationStore store;
@@ -131,7 +129,7 @@ public class Dispatcher {
     if (Instant.now().isBefore(nextCleanup)) {
       return;
     }
-    nextCleanup = Instant.now().plus(CLEANUP_EVERY);
+    nextCleanup = Instant.now().plus(settings.getCleanupInterval());
     Instant before = Instant.now().minus(settings.getLifespan());
     int deleted;
     do {

@@ -32,6 +32,8 @@ public final class OperationSettings {
   private Duration syncTimeout = Duration.ofSeconds(60);
   /** Finished operations older than this are deleted. */
   private Duration lifespan = Duration.ofDays(7);
+  /** How often each server looks for finished operations to delete. */
+  private Duration cleanupInterval = Duration.ofHours(1);
 
   public void check(Duration brokerConnectTimeout, Duration brokerReadTimeout) {
     if (lease.compareTo(brokerConnectTimeout.plus(brokerReadTimeout)) <= 0) {
@@ -69,6 +71,8 @@ public final class OperationSettings {
   public void setLease(Duration v) { this.lease = v; }
   public Duration getSyncTimeout() { return syncTimeout; }
   public void setSyncTimeout(Duration v) { this.syncTimeout = v; }
+  public Duration getCleanupInterval() { return cleanupInterval; }
+  public void setCleanupInterval(Duration v) { this.cleanupInterval = v; }
   public Duration getLifespan() { return lifespan; }
   public void setLifespan(Duration v) { this.lifespan = v; }
 }
