@@ -231,6 +231,9 @@ final class InstanceHandler implements OperationHandler {
   }
 
   private Next afterPoll(Operation op, OsbOutcome outcome) {
+    if (!op.type().equals(Operation.DELETE) && supersededByDeletion(op)) {
+      return Next.failed("Superseded", "the instance is being deleted");
+    }
     boolean pastDeadline = op.pollDeadline() != null && Instant.now().isAfter(op.pollDeadline());
     Answer a = outcome instanceof Answer answer ? answer : null;
     if (a != null && a.status() == 410) {

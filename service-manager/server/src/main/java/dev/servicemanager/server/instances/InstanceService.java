@@ -216,8 +216,7 @@ public class InstanceService {
               requireOwned(instance);
               Operation running =
                   operations.activeForUpdate(id).stream()
-                      .filter(o -> o.type().equals(Operation.DELETE) && cascade
-                          && InstanceHandler.UNBIND_ALL.equals(o.step()))
+                      .filter(o -> cascade && o.type().equals(Operation.DELETE) && o.inProgress())
                       .findFirst()
                       .orElse(null);
               if (running != null) {

@@ -186,6 +186,13 @@ class InstanceApiIT extends InstanceTestBase {
     Api.Result again = admin().delete("/v1/service_instances/" + id);
     assertThat(again.status()).isEqualTo(422);
     assertThat(again.string("description")).isEqualTo("Deletion is currently in progress for this resource");
+    Api.Result joined = admin().delete("/v1/service_instances/" + id + "?cascade=true");
+    assertThat(joined.status()).as("a cascade delete joins the running delete").isEqualTo(202);
+    assertThat(joined.header("Location")).isEqualTo(delete.header("Location"));
+
+    eventually("the create gives way to the delete",
+        () -> !"in progress".equals(admin().get(accepted.header("Location")).string("state")));
+    assertThat(admin().get(accepted.header("Location")).json()).containsEntry("state", "failed");
   }
 
   @Test
