@@ -12,9 +12,11 @@ import java.util.Map;
 @Singleton
 final class BindingOperations {
   private final OperationStore operations;
+  private final InstanceStore store;
 
-  BindingOperations(OperationStore operations) {
+  BindingOperations(OperationStore operations, InstanceStore store) {
     this.operations = operations;
+    this.store = store;
   }
 
   /** Inside the caller's transaction; does nothing when the binding is already being deleted. */
@@ -26,8 +28,9 @@ final class BindingOperations {
     }
     Map<String, Object> context = new HashMap<>();
     context.put("instance_id", parent.resourceId());
-    context.put("broker_instance_id", parent.resourceId());
-    context.put("plan_id", parent.contextString("plan_id"));
+    InstanceStore.BrokerView view = store.brokerView(parent.resourceId());
+    context.put("broker_instance_id", view.instanceId());
+    context.put("plan_id", view.planId());
     context.put("originating_identity", parent.contextString("originating_identity"));
     context.put("force", Boolean.TRUE.equals(parent.context().get("force")));
     context.put("cascade_parent", parent.id());

@@ -82,7 +82,15 @@ public class BindingService {
               if (!instance.ready() || !instance.usable()) {
                 throw ApiException.badRequest("the service instance is not ready or not usable");
               }
-              InstanceStore.PlanTarget plan = store.plan(instance.servicePlanId()).orElseThrow();
+              // Binds on a reference go to the broker against the shared instance and its plan.
+              InstanceStore.BrokerView view = store.brokerView(instance.id());
+              if (!view.instanceId().equals(instance.id())) {
+                ServiceInstance shared = resources.get(store.instances, view.instanceId(), SqlFragment.TRUE);
+                if (!shared.ready() || !shared.usable()) {
+                  throw ApiException.badRequest("the shared instance " + shared.id() + " is not ready or not usable");
+                }
+              }
+              InstanceStore.PlanTarget plan = store.plan(view.planId()).orElseThrow();
               if (!plan.bindable()) {
                 throw ApiException.badRequest("the plan of this instance is not bindable");
               }
@@ -109,9 +117,7 @@ public class BindingService {
               Map<String, Object> context = new HashMap<>();
               context.put("plan_id", plan.planId());
               context.put("instance_id", instance.id());
-              context.put(
-                  "broker_instance_id",
-                  instance.referencedInstanceId() == null ? instance.id() : instance.referencedInstanceId());
+              context.put("broker_instance_id", view.instanceId());
               context.put("binding_context", bindingContext);
               context.put("originating_identity", caller.originatingIdentity());
               if (request.parameters() != null) {
@@ -193,12 +199,11 @@ public class BindingService {
                     "the binding belongs to platform " + instance.platformId() + "; delete it there");
               }
               instances.checkConcurrency(id, Operation.DELETE);
+              InstanceStore.BrokerView view = store.brokerView(instance.id());
               Map<String, Object> context = new HashMap<>();
-              context.put("plan_id", instance.servicePlanId());
+              context.put("plan_id", view.planId());
               context.put("instance_id", instance.id());
-              context.put(
-                  "broker_instance_id",
-                  instance.referencedInstanceId() == null ? instance.id() : instance.referencedInstanceId());
+              context.put("broker_instance_id", view.instanceId());
               context.put("force", force);
               context.put("originating_identity", caller.originatingIdentity());
               return start(new NewOperation(Operation.DELETE, id, BINDINGS, SM_PLATFORM, caller.correlationId(),

@@ -85,7 +85,7 @@ final class InstanceHandler implements OperationHandler {
 
   @Override
   public OsbOutcome call(Operation op) {
-    if (op.step().equals(UNBIND_ALL)) {
+    if (op.step().equals(UNBIND_ALL) || isReference(op)) {
       return null;
     }
     Target t = target(op);
@@ -203,7 +203,15 @@ final class InstanceHandler implements OperationHandler {
     return Next.failed(errorCode(a.status()), brokerSays(a.status(), a));
   }
 
+  private static boolean isReference(Operation op) {
+    return Boolean.TRUE.equals(op.context().get("reference"));
+  }
+
   private Next afterDeprovision(Operation op, OsbOutcome outcome, String step) {
+    if (isReference(op)) {
+      store.deleteInstance(op.resourceId());
+      return Next.succeeded("reference deleted; the broker was not called");
+    }
     boolean force = Boolean.TRUE.equals(op.context().get("force"));
     String problem;
     Answer a = outcome instanceof Answer answer ? answer : null;

@@ -101,6 +101,9 @@ public class InstanceService {
               Map<String, Object> instanceContext = new LinkedHashMap<>();
               instanceContext.put("platform", SM_PLATFORM);
               instanceContext.put("instance_name", request.name());
+              if (plan.reference()) {
+                return createReference(id, request, plan, instanceContext, caller);
+              }
               store.insertInstance(id, request.name(), plan.planId(), instanceContext, request.maintenance_info());
               resources.insertLabels(store.instances, id, request.labels());
               Map<String, Object> context = new HashMap<>();
@@ -114,6 +117,43 @@ public class InstanceService {
                   InstanceHandler.PROVISION, context), async);
             });
     return run(op, async);
+  }
+
+  /**
+   * A reference to a shared instance is answered here, without a broker call: it only records which
+   * shared instance the binds of this one go to (reference 2.13).
+   */
+  private Operation createReference(
+      String id,
+      InstanceRequests.CreateInstance request,
+      InstanceStore.PlanTarget plan,
+      Map<String, Object> instanceContext,
+      Caller caller) {
+    Object target = request.parameters() == null ? null : request.parameters().get("referenced_instance_id");
+    if (!(target instanceof String sharedId) || sharedId.isBlank()) {
+      throw ApiException.badRequest(
+          "a reference-instance needs parameters.referenced_instance_id, the id of a shared instance");
+    }
+    if (request.parameters().size() > 1) {
+      throw ApiException.badRequest("a reference-instance takes only the parameter referenced_instance_id");
+    }
+    ServiceInstance shared =
+        resources
+            .findForUpdate(store.instances, sharedId, SqlFragment.TRUE)
+            .orElseThrow(() -> ApiException.notFound("could not find such shared service instance: " + sharedId));
+    if (!shared.shared()) {
+      throw ApiException.badRequest("service instance " + sharedId + " is not shared");
+    }
+    InstanceStore.PlanTarget sharedPlan = store.plan(shared.servicePlanId()).orElseThrow();
+    if (!sharedPlan.offeringId().equals(plan.offeringId())) {
+      throw ApiException.badRequest("service instance " + sharedId + " belongs to another service offering");
+    }
+    store.insertReference(id, request.name(), plan.planId(), instanceContext, sharedId);
+    resources.insertLabels(store.instances, id, request.labels());
+    return operations.finished(
+        new NewOperation(Operation.CREATE, id, INSTANCES, SM_PLATFORM, caller.correlationId(), "reference", Map.of()),
+        Operation.SUCCEEDED,
+        "reference to shared instance " + sharedId + " created; the broker was not called");
   }
 
   public Page<ServiceInstance> list(ListParams params, boolean attachLastOperations) {
@@ -160,13 +200,19 @@ public class InstanceService {
               if (request.platform_id() != null && !request.platform_id().equals(instance.platformId())) {
                 throw ApiException.badRequest("Instance transfer is disabled: platform_id cannot change");
               }
-              if (request.shared() != null) {
-                throw ApiException.badRequest("instance sharing is not supported by this Service Manager yet");
-              }
               boolean brokerUpdate =
                   (request.service_plan_id() != null && !request.service_plan_id().equals(instance.servicePlanId()))
                       || request.parameters() != null
                       || request.maintenance_info() != null;
+              if (brokerUpdate && instance.referencedInstanceId() != null) {
+                throw ApiException.badRequest("the plan and parameters of a reference instance cannot change");
+              }
+              if (request.shared() != null) {
+                if (brokerUpdate) {
+                  throw ApiException.badRequest("change shared on its own, not together with plan or parameters");
+                }
+                share(instance, request.shared());
+              }
               if (brokerUpdate) {
                 requireOwned(instance);
                 checkConcurrency(id, Operation.UPDATE);
@@ -208,6 +254,32 @@ public class InstanceService {
     return op == null ? null : run(op, async);
   }
 
+  /** PATCH {"shared": ...}: synchronous, no broker call (reference 2.13). */
+  private void share(ServiceInstance instance, boolean shared) {
+    if (shared == instance.shared()) {
+      return;
+    }
+    if (shared) {
+      InstanceStore.PlanTarget plan = store.plan(instance.servicePlanId()).orElseThrow();
+      if (plan.reference()) {
+        throw ApiException.badRequest("a reference instance cannot be shared");
+      }
+      if (!plan.shareable()) {
+        throw ApiException.badRequest("the plan of this instance does not support instance sharing");
+      }
+      if (!instance.ready() || !instance.usable()) {
+        throw ApiException.badRequest("only a ready, usable instance can be shared");
+      }
+    } else {
+      List<String> references = store.referencesTo(instance.id());
+      if (!references.isEmpty()) {
+        throw ApiException.badRequest(
+            "the instance cannot be unshared while references exist: " + String.join(", ", references));
+      }
+    }
+    store.setShared(instance.id(), shared);
+  }
+
   public Started delete(String id, boolean cascade, boolean force, boolean async, Caller caller) {
     Operation op =
         tx.executeWrite(
@@ -224,6 +296,11 @@ public class InstanceService {
                 return running;
               }
               checkConcurrency(id, Operation.DELETE);
+              List<String> references = store.referencesTo(id);
+              if (!references.isEmpty()) {
+                throw ApiException.badRequest(
+                    "the shared instance is still referenced by: " + String.join(", ", references));
+              }
               int bindings = store.bindingCount(id);
               if (bindings > 0 && !cascade) {
                 throw ApiException.existingReferenceEntity(
@@ -231,6 +308,7 @@ public class InstanceService {
               }
               Map<String, Object> context = new HashMap<>();
               context.put("plan_id", instance.servicePlanId());
+              context.put("reference", instance.referencedInstanceId() != null);
               context.put("force", force);
               context.put("originating_identity", caller.originatingIdentity());
               return start(new NewOperation(Operation.DELETE, id, INSTANCES, SM_PLATFORM, caller.correlationId(),
@@ -323,6 +401,9 @@ public class InstanceService {
   }
 
   private Started run(Operation op, boolean async) {
+    if (!op.active()) {
+      return new Started(op, false);
+    }
     if (async || !Objects.equals(op.leaseOwner(), engine.node())) {
       dispatcher.wake();
       return new Started(op, true);

@@ -3,6 +3,7 @@ package dev.servicemanager.server.instances;
 import static dev.servicemanager.server.store.ResourceType.field;
 
 import dev.servicemanager.server.query.FieldType;
+import dev.servicemanager.server.registry.ReferencePlan;
 import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.ResourceType;
 import dev.servicemanager.server.store.Sql;
@@ -62,6 +63,9 @@ final class InstanceStore {
   /** What a broker call about an instance of this plan needs. */
   record PlanTarget(
       String planId,
+      String offeringId,
+      boolean reference,
+      boolean shareable,
       String catalogPlanId,
       String catalogServiceId,
       String brokerId,
@@ -74,7 +78,9 @@ final class InstanceStore {
 
   Optional<PlanTarget> plan(String planId) {
     return sql.queryOne(
-        "SELECT p.id, p.catalog_id AS plan_catalog_id, o.catalog_id AS service_catalog_id, o.broker_id,"
+        "SELECT p.id, p.service_offering_id, p.catalog_id LIKE '" + ReferencePlan.CATALOG_PREFIX + "%' AS reference,"
+            + " COALESCE(p.metadata ->> '" + ReferencePlan.SHARING_KEY + "' = 'true', false) AS shareable,"
+            + " p.catalog_id AS plan_catalog_id, o.catalog_id AS service_catalog_id, o.broker_id,"
             + " COALESCE(p.bindable, o.bindable) AS bindable,"
             + " COALESCE(p.plan_updateable, o.plan_updateable) AS plan_updateable,"
             + " o.instances_retrievable, o.bindings_retrievable, p.maximum_polling_duration, p.ready AND o.ready AS ready"
@@ -83,6 +89,9 @@ final class InstanceStore {
         rs ->
             new PlanTarget(
                 rs.getString("id"),
+                rs.getString("service_offering_id"),
+                rs.getBoolean("reference"),
+                rs.getBoolean("shareable"),
                 rs.getString("plan_catalog_id"),
                 rs.getString("service_catalog_id"),
                 rs.getString("broker_id"),
@@ -107,6 +116,36 @@ final class InstanceStore {
         "INSERT INTO service_instances (id, name, service_plan_id, platform_id, context, maintenance_info, ready,"
             + " created_at, updated_at) VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, false, now(), now())",
         id, name, planId, SM_PLATFORM, json.write(context), maintenanceInfo == null ? null : json.write(maintenanceInfo));
+  }
+
+  /** Where broker calls about an instance go: itself, or for a reference the shared instance and its plan. */
+  record BrokerView(String instanceId, String planId) {}
+
+  BrokerView brokerView(String instanceId) {
+    return sql.queryOne(
+            "SELECT COALESCE(s.id, i.id), COALESCE(s.service_plan_id, i.service_plan_id) FROM service_instances i"
+                + " LEFT JOIN service_instances s ON s.id = i.referenced_instance_id WHERE i.id = ?",
+            List.of(instanceId),
+            rs -> new BrokerView(rs.getString(1), rs.getString(2)))
+        .orElseThrow();
+  }
+
+  void insertReference(String id, String name, String planId, Map<String, Object> context, String referencedId) {
+    sql.update(
+        "INSERT INTO service_instances (id, name, service_plan_id, platform_id, context, referenced_instance_id, ready,"
+            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?::jsonb, ?, true, now(), now())",
+        id, name, planId, SM_PLATFORM, json.write(context), referencedId);
+  }
+
+  List<String> referencesTo(String instanceId) {
+    return sql.query(
+        "SELECT id FROM service_instances WHERE referenced_instance_id = ? ORDER BY paging_sequence",
+        List.of(instanceId),
+        rs -> rs.getString(1));
+  }
+
+  void setShared(String id, boolean shared) {
+    sql.update("UPDATE service_instances SET shared = ?, updated_at = now() WHERE id = ?", shared, id);
   }
 
   void markInstanceReady(String id, String dashboardUrl) {

@@ -29,7 +29,17 @@ record Catalog(List<Offering> offerings, Map<String, Object> raw) {
       Map<String, Object> metadata,
       Map<String, Object> schemas,
       Integer maximumPollingDuration,
-      Map<String, Object> maintenanceInfo) {}
+      Map<String, Object> maintenanceInfo) {
+
+    /** The broker lets instances of this plan be shared across platforms (reference 2.13). */
+    boolean shareable() {
+      return Boolean.TRUE.equals(metadata.get(ReferencePlan.SHARING_KEY));
+    }
+  }
+
+  boolean hasShareablePlans(Offering offering) {
+    return offering.plans().stream().anyMatch(Plan::shareable);
+  }
 
   /** The raw catalog without dashboard client secrets, for change records sent to platforms. */
   Object redacted() {

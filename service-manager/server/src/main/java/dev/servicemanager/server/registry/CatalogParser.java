@@ -17,7 +17,7 @@ import java.util.Set;
  */
 @Singleton
 final class CatalogParser {
-  static final String REFERENCE_PLAN_NAME = "reference-instance";
+  static final String REFERENCE_PLAN_NAME = ReferencePlan.NAME;
   private static final int MAX_TEXT = 255;
   private static final List<String> PLATFORM_RULES =
       List.of("supportedPlatforms", "supportedPlatformNames", "excludedPlatformNames");
@@ -68,6 +68,10 @@ final class CatalogParser {
         }
         if (!planNames.add(plan.name())) {
           throw invalid(brokerName, at + ".plans[" + j + "].name: duplicate plan name '" + plan.name() + "' in service '" + name + "'");
+        }
+        boolean bindable = plan.bindable() != null ? plan.bindable() : bool(brokerName, service, "bindable", at, true);
+        if (plan.shareable() && !bindable) {
+          throw invalid(brokerName, at + ".plans[" + j + "]: a plan that supports instance sharing must be bindable");
         }
         parsedPlans.add(plan);
       }

@@ -150,6 +150,18 @@ final class CatalogStore {
                 p.schemas() == null ? null : json.write(p.schemas()), p.maximumPollingDuration(),
                 p.maintenanceInfo() == null ? null : json.write(p.maintenanceInfo()), now, now));
       }
+      if (catalog.hasShareablePlans(o)) {
+        // The synthetic plan through which other platforms create references to shared instances.
+        String referenceCatalogId = ReferencePlan.CATALOG_PREFIX + o.catalogId();
+        keptPlanOfferings.add(offeringId);
+        keptPlanCatalogIds.add(referenceCatalogId);
+        planRows.add(
+            java.util.Arrays.asList(
+                UUID.randomUUID().toString(), offeringId, ReferencePlan.NAME,
+                "Allows to create a reference to a shared service instance from any environment.",
+                referenceCatalogId, ReferencePlan.NAME, true, true, false,
+                json.write(Map.of()), null, null, null, now, now));
+      }
     }
     sql.batch(
         "INSERT INTO service_plans (id, service_offering_id, name, description, catalog_id, catalog_name,"
