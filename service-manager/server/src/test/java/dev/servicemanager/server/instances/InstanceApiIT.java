@@ -232,18 +232,28 @@ class InstanceApiIT extends InstanceTestBase {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void parametersAreFetchedFromTheBrokerOnlyWhenTheOfferingAllowsIt() {
     String id = readyInstance("params", planId);
-    Api.Result result = admin().get("/v1/service_instances/" + id + "/parameters");
-    assertThat(result.status()).isIn(200, 400);
-    boolean retrievable = Boolean.TRUE.equals(((Map<?, ?>) ((List<?>) broker.catalog().get("services")).get(0)).get("instances_retrievable"));
-    if (retrievable) {
-      assertThat(result.status()).isEqualTo(200);
-      assertThat(broker.requests(Route.FETCH_INSTANCE)).hasSize(1);
-    } else {
-      assertThat(result.status()).isEqualTo(400);
-      assertThat(broker.requests(Route.FETCH_INSTANCE)).isEmpty();
-    }
+    Map<String, Object> catalog = broker.catalog();
+    Map<String, Object> service = (Map<String, Object>) ((List<Object>) catalog.get("services")).get(0);
+
+    service.put("instances_retrievable", false);
+    broker.catalog(catalog);
+    assertThat(admin().patch("/v1/service_brokers/" + brokerId, Map.of()).status()).isEqualTo(200);
+    Api.Result refused = admin().get("/v1/service_instances/" + id + "/parameters");
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.string("description")).contains("instances_retrievable");
+    assertThat(broker.requests(Route.FETCH_INSTANCE)).isEmpty();
+
+    service.put("instances_retrievable", true);
+    broker.catalog(catalog);
+    assertThat(admin().patch("/v1/service_brokers/" + brokerId, Map.of()).status()).isEqualTo(200);
+    Api.Result fetched = admin().get("/v1/service_instances/" + id + "/parameters");
+    assertThat(fetched.status()).as(fetched.toString()).isEqualTo(200);
+    assertThat(broker.requests(Route.FETCH_INSTANCE)).hasSize(1);
+    assertThat(broker.requests(Route.FETCH_INSTANCE).get(0).query())
+        .containsEntry("service_id", FakeCatalog.DEFAULT_SERVICE_ID).containsEntry("plan_id", FakeCatalog.SMALL_PLAN_ID);
     assertThat(admin().get("/v1/service_instances/" + id + "/parameters?async=true").status()).isEqualTo(400);
   }
 
