@@ -22,7 +22,12 @@ record Exchange(OsbCall call, Map<String, Object> request, String planId, int st
 
   /** The request's context without its signature (reference 1.7: the signature is not stored). */
   Map<String, Object> context() {
-    if (!(requestValue("context") instanceof Map<?, ?> context)) {
+    return contextOf(request);
+  }
+
+  /** The context of a request body without its signature, or null. */
+  static Map<String, Object> contextOf(Map<String, Object> request) {
+    if (request == null || !(request.get("context") instanceof Map<?, ?> context)) {
       return null;
     }
     Map<String, Object> copy = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.servicemanager.server.osb;
 
 import dev.servicemanager.server.registry.BrokerService;
+import dev.servicemanager.server.registry.ReferencePlan;
 import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.Sql;
 import dev.servicemanager.spi.ApiException;
@@ -25,6 +26,7 @@ public class OsbProxyService {
   private final PlanAccess plans;
   private final InstanceTracker instances;
   private final BindingTracker bindings;
+  private final SharedInstances sharing;
   private final Sql sql;
   private final Json json;
   private final TransactionOperations<Connection> tx;
@@ -36,6 +38,7 @@ public class OsbProxyService {
       PlanAccess plans,
       InstanceTracker instances,
       BindingTracker bindings,
+      SharedInstances sharing,
       Sql sql,
       Json json,
       TransactionOperations<Connection> tx) {
@@ -45,13 +48,26 @@ public class OsbProxyService {
     this.plans = plans;
     this.instances = instances;
     this.bindings = bindings;
+    this.sharing = sharing;
     this.sql = sql;
     this.json = json;
     this.tx = tx;
   }
 
-  /** What the checks before the broker call found out. */
-  private record Checked(BrokerEndpoint broker, Caller caller, Map<String, Object> request, String planId) {}
+  /**
+   * What the checks before the broker call found out.
+   *
+   * @param referencePlan the request provisions the reference-instance plan: SM answers it
+   * @param reference the instance in the path is a reference (to be answered by SM, or rewritten
+   *     to its shared instance), or null
+   */
+  private record Checked(
+      BrokerEndpoint broker,
+      Caller caller,
+      Map<String, Object> request,
+      String planId,
+      boolean referencePlan,
+      SharedInstances.Reference reference) {}
 
   OsbReply handle(OsbCall call) {
     if (call.route() == OsbRoute.CATALOG) {
@@ -65,8 +81,33 @@ public class OsbProxyService {
     }
     Map<String, Object> request = call.route().hasBody() ? parseBody(call.body()) : null;
     Checked checked = tx.executeRead(s -> check(call, request));
-    BrokerReply reply =
-        client.forward(checked.broker(), call.method(), call.pathAndQuery(), call.headers(), call.body());
+    if (checked.referencePlan()) {
+      return sharing.provision(call, request, checked.planId());
+    }
+    String pathAndQuery = call.pathAndQuery();
+    byte[] body = call.body();
+    SharedInstances.Reference reference = checked.reference();
+    if (reference != null) {
+      switch (call.route()) {
+        case DEPROVISION -> {
+          return sharing.deprovision(call);
+        }
+        case FETCH_INSTANCE -> {
+          return new OsbReply(200, json.write(sharing.fetched(reference)), null, call.requestIdentity());
+        }
+        case INSTANCE_LAST_OPERATION -> {
+          return new OsbReply(200, json.write(Map.of("state", OperationLog.SUCCEEDED)), null, call.requestIdentity());
+        }
+        default -> {
+          // Binding routes (update was refused in check): the broker sees the shared instance.
+          pathAndQuery = reference.brokerPath(pathAndQuery);
+          if (call.route() == OsbRoute.BIND) {
+            body = json.write(reference.brokerBody(request)).getBytes(StandardCharsets.UTF_8);
+          }
+        }
+      }
+    }
+    BrokerReply reply = client.forward(checked.broker(), call.method(), pathAndQuery, call.headers(), body);
     BrokerAnswer answer = BrokerAnswer.of(checked.broker().name(), reply, json);
     track(new Exchange(call, request, checked.planId(), answer.status(), answer.parsed()));
     return new OsbReply(answer.status(), answer.json(), reply.retryAfter(), call.requestIdentity());
@@ -80,10 +121,31 @@ public class OsbProxyService {
     }
     requireOwnInstance(call);
     String planId = null;
+    boolean referencePlan = false;
+    SharedInstances.Reference reference =
+        call.route() == OsbRoute.PROVISION ? null : sharing.reference(call.instanceId()).orElse(null);
+    if (reference != null && !reference.brokerId().equals(call.brokerId())) {
+      // The reference belongs to another broker's offering: like any unknown instance, not this broker's.
+      throw ApiException.notFound("could not find such service instance");
+    }
     if (call.route() == OsbRoute.PROVISION) {
       String serviceId = requiredString(request, "service_id");
-      planId = plans.planId(call.brokerId(), serviceId, requiredString(request, "plan_id"));
+      String planCatalogId = requiredString(request, "plan_id");
+      planId = plans.planId(call.brokerId(), serviceId, planCatalogId);
       plans.requireVisible(caller, planId, context(request));
+      referencePlan = ReferencePlan.isReference(planCatalogId);
+      if (!referencePlan && sharing.reference(call.instanceId()).isPresent()) {
+        // OSB 409: the id is taken by a reference; the broker must not create an instance under it.
+        throw ApiException.conflict("service instance " + call.instanceId() + " already exists as a reference instance");
+      }
+    } else if (reference != null && call.route() == OsbRoute.UPDATE) {
+      throw ApiException.badRequest("the plan and parameters of a reference instance cannot change");
+    } else if (call.route() == OsbRoute.DEPROVISION && reference == null) {
+      // Reference 2.13: a shared instance goes only after its references; the broker is not asked.
+      List<String> references = sharing.referencesTo(call.instanceId());
+      if (!references.isEmpty()) {
+        throw ApiException.badRequest("the shared instance is still referenced by: " + String.join(", ", references));
+      }
     } else if (call.route() == OsbRoute.UPDATE && request.get("plan_id") != null) {
       planId = plans.planId(call.brokerId(), requiredString(request, "service_id"), requiredString(request, "plan_id"));
       // Only a plan change needs the visibility check; repeating the current plan is not one.
@@ -91,7 +153,7 @@ public class OsbProxyService {
         plans.requireVisible(caller, planId, context(request));
       }
     }
-    return new Checked(broker, caller, request, planId);
+    return new Checked(broker, caller, request, planId, referencePlan, reference);
   }
 
   private void track(Exchange e) {
