@@ -1,13 +1,12 @@
 package dev.servicemanager.bench;
 
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The knobs of {@link RegistryBench}. Each is read from the system property {@code bench.<name>}
- * (what the Maven profile passes), and a {@code --<name>=<value>} argument wins over it.
+ * The knobs of {@link RegistryBench}, read with {@link Knobs}: the system property {@code
+ * bench.<name>} (what the Maven profile passes), or a {@code --<name>=<value>} argument.
  */
 record Config(
     int registrations,
@@ -26,15 +25,7 @@ record Config(
     Path resultsDir) {
 
   static Config from(String[] args) {
-    Map<String, String> cli = new HashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("arguments look like --name=value, got: " + arg);
-      }
-      int eq = arg.indexOf('=');
-      cli.put(arg.substring(2, eq), arg.substring(eq + 1));
-    }
-    Reader r = new Reader(cli);
+    Knobs r = new Knobs(args);
     Config config =
         new Config(
             r.integer("registrations", 5),
@@ -49,11 +40,9 @@ record Config(
             r.integer("requests", 1000),
             r.integer("pageSize", 50),
             r.integer("timeoutMinutes", 15),
-            Boolean.parseBoolean(r.string("failOnMiss", "false")),
+            r.bool("failOnMiss", false),
             Path.of(r.string("resultsDir", "results")).toAbsolutePath().normalize());
-    if (!cli.isEmpty()) {
-      throw new IllegalArgumentException("unknown arguments: " + cli.keySet());
-    }
+    r.rejectUnknown();
     if (config.registrations < 1 || config.refreshes < 1 || config.requests < 1 || config.brokers < 1
         || config.services < 1 || config.plansPerService < 1 || config.pageSize < 1) {
       throw new IllegalArgumentException("counts must be >= 1: " + config);
@@ -85,39 +74,5 @@ record Config(
     m.put("timeoutMinutes", timeoutMinutes);
     m.put("failOnMiss", failOnMiss);
     return m;
-  }
-
-  private static final class Reader {
-    private final Map<String, String> cli;
-
-    Reader(Map<String, String> cli) {
-      this.cli = cli;
-    }
-
-    String string(String name, String fallback) {
-      String value = cli.remove(name);
-      if (value == null) {
-        value = System.getProperty("bench." + name);
-      }
-      return value == null || value.isBlank() ? fallback : value.trim();
-    }
-
-    int integer(String name, int fallback) {
-      String value = string(name, null);
-      try {
-        return value == null ? fallback : Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " must be an integer, got " + value);
-      }
-    }
-
-    double decimal(String name, double fallback) {
-      String value = string(name, null);
-      try {
-        return value == null ? fallback : Double.parseDouble(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " must be a number, got " + value);
-      }
-    }
   }
 }

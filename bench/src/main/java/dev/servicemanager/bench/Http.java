@@ -12,23 +12,22 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One HTTP/1.1 keep-alive client against the Service Manager. Every call is timed around {@code
- * send} including reading the whole body, which is what a client sees.
+ * One HTTP/1.1 keep-alive client against the Service Manager (or, via {@link #sibling}, another
+ * server on the same connection pool). Every call is timed around {@code send} including reading
+ * the whole body, which is what a client sees.
  */
 final class Http {
   private static final Argument<Map<String, Object>> MAP = Argument.mapOf(String.class, Object.class);
   private static final ObjectMapper MAPPER = ObjectMapper.getDefault();
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
 
-  private final HttpClient client =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
+  private final HttpClient client;
   private final String baseUrl;
+  private final Map<String, String> headers = new LinkedHashMap<>();
   private String authorization;
 
   /** A response and how long it took, in nanoseconds. */
@@ -54,15 +53,43 @@ final class Http {
   }
 
   Http(String baseUrl) {
+    this(
+        baseUrl,
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build());
+  }
+
+  private Http(String baseUrl, HttpClient client) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.client = client;
+  }
+
+  /**
+   * A client for another base URL that shares this one's {@link HttpClient} (its threads and
+   * keep-alive connection pool), without its credentials and headers.
+   */
+  Http sibling(String otherBaseUrl) {
+    return new Http(otherBaseUrl, client);
+  }
+
+  /** Sends HTTP basic credentials on every later call. */
+  Http basic(String username, String password) {
+    authorization =
+        "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return this;
+  }
+
+  /** Sends this header on every later call. */
+  Http header(String name, String value) {
+    headers.put(name, value);
+    return this;
   }
 
   /** Gets a token with the client-credentials grant and uses it for every later call. */
   void loginAsAdmin(String clientId, String secret) {
-    String basic =
-        Base64.getEncoder()
-            .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
-    authorization = "Basic " + basic;
+    basic(clientId, secret);
     Result token =
         send("POST", "/oauth/token", "application/x-www-form-urlencoded", "grant_type=client_credentials")
             .expect(200);
@@ -75,6 +102,10 @@ final class Http {
 
   Result post(String path, Object json) {
     return send("POST", path, "application/json", write(json));
+  }
+
+  Result put(String path, Object json) {
+    return send("PUT", path, "application/json", write(json));
   }
 
   Result patch(String path, Object json) {
@@ -95,6 +126,7 @@ final class Http {
                 body == null
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    headers.forEach(request::header);
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }

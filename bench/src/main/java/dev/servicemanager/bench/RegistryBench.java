@@ -1,35 +1,23 @@
 package dev.servicemanager.bench;
 
-import dev.servicemanager.server.ServiceManagerLauncher;
 import dev.servicemanager.testkit.FakeBroker;
 import dev.servicemanager.testkit.FakeCatalog;
-import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Latency harness for the registry: broker registration and catalog refresh with a 1,000-plan
@@ -55,15 +43,11 @@ public final class RegistryBench {
   private final List<Target> targets = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private final Map<String, Object> setup = new LinkedHashMap<>();
-  private final Map<String, Object> machine = new LinkedHashMap<>();
+  private final Map<String, Object> machine = BenchSupport.describeMachine();
 
-  private Path tempDir;
-  private ServiceManagerLauncher.Running running;
+  private BenchServer server;
   private FakeBroker fake;
   private Http http;
-  private String jdbcUrl;
-  private String jdbcUser;
-  private String jdbcPassword;
   private boolean cleanedUp;
 
   /** One line of the results table. */
@@ -94,7 +78,7 @@ public final class RegistryBench {
     }
     RegistryBench bench = new RegistryBench(cfg);
     Runtime.getRuntime().addShutdownHook(new Thread(bench::cleanup, "bench-cleanup"));
-    startWatchdog(cfg.timeoutMinutes());
+    BenchSupport.startWatchdog(cfg.timeoutMinutes());
     int status;
     try {
       status = bench.run();
@@ -110,27 +94,7 @@ public final class RegistryBench {
     System.exit(status);
   }
 
-  /** Ends the process (cleanup runs in the shutdown hook) when the run exceeds its time bound. */
-  private static void startWatchdog(int minutes) {
-    Thread watchdog =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(minutes * 60_000L);
-              } catch (InterruptedException e) {
-                return;
-              }
-              System.err.println("BENCH FAILED: the run exceeded its bound of " + minutes
-                  + " minutes (--timeoutMinutes); stopping");
-              System.exit(3);
-            },
-            "bench-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-  }
-
   private int run() throws Exception {
-    describeMachine();
     OUT.printf(Locale.ROOT, "Service Manager registry benchmark, %s%n", startedAt);
     OUT.printf(Locale.ROOT, "machine: %s CPUs, %s, Java %s (%s), max heap %s MB%n",
         machine.get("cpus"), machine.get("os"), machine.get("java"), machine.get("vm"), machine.get("max_heap_mb"));
@@ -148,35 +112,11 @@ public final class RegistryBench {
   // ------------------------------------------------------------------------------------ phases
 
   private void startServer() throws IOException {
-    tempDir = Files.createTempDirectory("sm-bench-");
-    String secret = UUID.randomUUID().toString();
-    Map<String, Object> props = new HashMap<>();
-    props.put("micronaut.server.port", -1);
-    props.put("sm.data-dir", tempDir.toString());
-    props.put("sm.admin.client-secret", secret);
-    progress("starting Service Manager (embedded PostgreSQL in " + tempDir + ")");
-    long start = System.nanoTime();
-    running = ServiceManagerLauncher.start(props);
-    long startup = System.nanoTime() - start;
-    if (running.database() == null) {
-      throw new BenchException("expected the embedded PostgreSQL, but datasources.default.url is set in the"
-          + " environment or system properties; unset it (the harness needs a fresh database)");
-    }
-    rows.add(new Row("startup", "server start (embedded PG, migrations)", Stats.of(new long[] {startup}), false));
-    String url = running.context().getBean(EmbeddedServer.class).getURL().toString();
-    jdbcUrl = running.context().getProperty("datasources.default.url", String.class).orElseThrow();
-    jdbcUser = running.context().getProperty("datasources.default.username", String.class).orElse("postgres");
-    jdbcPassword = running.context().getProperty("datasources.default.password", String.class).orElse("");
-    try (Connection c = jdbc(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version")) {
-      rs.next();
-      machine.put("postgresql", rs.getString(1) + " (embedded)");
-    } catch (SQLException e) {
-      throw new BenchException("cannot reach the embedded database at " + jdbcUrl + ": " + e.getMessage());
-    }
-    http = new Http(url);
-    http.loginAsAdmin(
-        running.context().getProperty("sm.admin.client-id", String.class).orElse("admin"), secret);
-    progress("server at " + url + ", PostgreSQL " + machine.get("postgresql"));
+    server = BenchServer.start(this::progress);
+    rows.add(new Row("startup", "server start (embedded PG, migrations)", Stats.of(new long[] {server.startupNanos()}),
+        false));
+    machine.put("postgresql", server.postgresVersion());
+    http = server.admin();
   }
 
   private void registrationAndRefresh() throws SQLException {
@@ -493,26 +433,10 @@ public final class RegistryBench {
     json.put("targets", t);
     json.put("all_targets_met", allPass);
     json.put("notes", notes);
-    Files.createDirectories(cfg.resultsDir());
-    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(startedAt);
-    Path file = cfg.resultsDir().resolve("registry-" + stamp + ".json");
-    Files.writeString(file, Http.write(json), StandardCharsets.UTF_8);
-    return file;
+    return BenchSupport.writeResults(cfg.resultsDir(), "registry", startedAt, json);
   }
 
   // ------------------------------------------------------------------------------------ helpers
-
-  private void describeMachine() {
-    Runtime rt = Runtime.getRuntime();
-    machine.put("cpus", rt.availableProcessors());
-    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-        + System.getProperty("os.arch"));
-    machine.put("java", System.getProperty("java.version"));
-    machine.put("vm", System.getProperty("java.vm.name"));
-    machine.put("max_heap_mb", rt.maxMemory() / (1024 * 1024));
-    machine.put("jvm_args", ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("-X")).toList());
-  }
 
   /** A generated catalog whose first plan of every service has a description of revision {@code rev}. */
   @SuppressWarnings("unchecked")
@@ -602,7 +526,7 @@ public final class RegistryBench {
   }
 
   private Connection jdbc() throws SQLException {
-    return DriverManager.getConnection(jdbcUrl, jdbcUser, jdbcPassword);
+    return server.jdbc();
   }
 
   private void progress(String message) {
@@ -625,25 +549,11 @@ public final class RegistryBench {
       return;
     }
     cleanedUp = true;
-    if (running != null) {
-      try {
-        running.close();
-      } catch (RuntimeException e) {
-        System.err.println("bench: stopping the Service Manager failed: " + e);
-      }
-    }
     if (fake != null) {
       fake.close();
     }
-    if (tempDir != null) {
-      try (Stream<Path> paths = Files.walk(tempDir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        System.err.println("bench: could not delete " + tempDir + ": " + e);
-      }
-      if (Files.exists(tempDir)) {
-        System.err.println("bench: " + tempDir + " was not fully deleted");
-      }
+    if (server != null) {
+      server.close();
     }
   }
 }
