@@ -74,8 +74,10 @@ public class OsbProxyService {
       String body =
           tx.executeRead(
               s -> {
-                brokers.endpoint(call.brokerId()); // 404 for an unknown broker
-                return json.write(catalog.render(call.brokerId(), caller(call.platformId())));
+                if (sql.queryLong("SELECT count(*) FROM service_brokers WHERE id = ?", List.of(call.brokerId())) == 0) {
+                  throw ApiException.notFound("could not find such service broker");
+                }
+                return catalog.renderJson(call.brokerId(), caller(call.platformId()));
               });
       return new OsbReply(200, body, null, call.requestIdentity());
     }
