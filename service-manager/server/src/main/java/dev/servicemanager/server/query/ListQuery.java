@@ -98,6 +98,22 @@ public final class ListQuery {
     return SqlFragment.allOf(parts);
   }
 
+  /**
+   * For a query that is exactly one positive label criterion: the query of the ids it matches. Its
+   * distinct count is the number of matching resources (every label row references an existing
+   * resource), which is far cheaper than counting a join over the resource table.
+   */
+  public Optional<SqlFragment> soleLabelIds(String labelsTable) {
+    if (!fieldCriteria.isEmpty() || labelCriteria.size() != 1 || labelsTable == null) {
+      return Optional.empty();
+    }
+    Criterion criterion = labelCriteria.get(0);
+    if (LabelSql.negated(criterion)) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(LabelSql.matchingIds(criterion, labelsTable));
+  }
+
   /** Runs a label id query when its result is small enough to inline. */
   @FunctionalInterface
   public interface LabelPrefetch {

@@ -41,6 +41,16 @@ class ListQueryTest {
   }
 
   @Test
+  void offersTheLabelIdsForCountingOnlyForASinglePositiveLabelCriterion() {
+    assertThat(ListQuery.of(null, "env in ('a','b')", Fields.ALL).soleLabelIds("labels"))
+        .contains(new SqlFragment("SELECT resource_id FROM labels WHERE key = ? AND value IN (?, ?)", List.of("env", "a", "b")));
+    assertThat(ListQuery.of(null, "env ne 'a'", Fields.ALL).soleLabelIds("labels")).isEmpty();
+    assertThat(ListQuery.of(null, "env eq 'a' and tier eq 'b'", Fields.ALL).soleLabelIds("labels")).isEmpty();
+    assertThat(ListQuery.of("name eq 'x'", "env eq 'a'", Fields.ALL).soleLabelIds("labels")).isEmpty();
+    assertThat(ListQuery.of(null, null, Fields.ALL).soleLabelIds("labels")).isEmpty();
+  }
+
+  @Test
   void keepsTheSubqueryWhenThePrefetchDeclines() {
     SqlFragment sql = ListQuery.of(null, "env eq 'dev'", Fields.ALL).toSql("t.id", "labels", ids -> java.util.Optional.empty());
     assertThat(sql.sql()).isEqualTo("(t.id IN (SELECT resource_id FROM labels WHERE key = ? AND value = ?))");
