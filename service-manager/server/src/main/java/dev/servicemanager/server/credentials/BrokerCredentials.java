@@ -1,5 +1,6 @@
 package dev.servicemanager.server.credentials;
 
+import dev.servicemanager.server.crypto.BCrypt;
 import dev.servicemanager.server.crypto.Encryptor;
 import dev.servicemanager.server.store.Sql;
 import dev.servicemanager.spi.ApiException;
@@ -10,18 +11,23 @@ import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Broker-platform credentials (reference 1.11, 2.9): per (platform, broker), the pair a platform
  * uses on {@code /v1/osb/{broker_id}}. A rotation keeps the last activated pair valid until the
- * new one is activated. Passwords are stored as SHA-256 hashes, like platform passwords.
+ * new one is activated. A plain {@code password} is stored as its SHA-256 hash, like platform
+ * passwords; a bcrypt {@code password_hash} (what Peripli's agents send) is stored as it is.
  */
 @Singleton
 public class BrokerCredentials {
+  private static final int VERIFIED_CACHE_SIZE = 10_000;
   private final Sql sql;
   private final CredentialNotifications notifications;
+  private final Map<String, Boolean> verified = new ConcurrentHashMap<>();
 
   BrokerCredentials(Sql sql, CredentialNotifications notifications) {
     this.sql = sql;
@@ -51,9 +57,10 @@ public class BrokerCredentials {
     if (request.brokerId() == null || request.brokerId().isBlank()) {
       throw ApiException.badRequest("broker_id is required");
     }
-    if (request.username() == null || request.username().isBlank() || request.password() == null || request.password().isEmpty()) {
-      throw ApiException.badRequest("username and password are required");
+    if (request.username() == null || request.username().isBlank()) {
+      throw ApiException.badRequest("username is required");
     }
+    String hash = storedHash(request);
     if (sql.queryLong("SELECT count(*) FROM service_brokers WHERE id = ?", List.of(request.brokerId())) == 0) {
       throw ApiException.notFound("service broker " + request.brokerId() + " not found");
     }
@@ -66,7 +73,6 @@ public class BrokerCredentials {
     Optional<Row> existing =
         sql.queryOne("SELECT " + COLUMNS + " FROM broker_platform_credentials WHERE platform_id = ? AND broker_id = ? FOR UPDATE",
             List.of(platformId, request.brokerId()), BrokerCredentials::map);
-    String hash = Encryptor.sha256(request.password());
     if (existing.isEmpty()) {
       String id = UUID.randomUUID().toString();
       sql.update("INSERT INTO broker_platform_credentials (id, platform_id, broker_id, username, password_hash,"
@@ -105,14 +111,49 @@ public class BrokerCredentials {
     }
     for (Row row : sql.query("SELECT " + COLUMNS + " FROM broker_platform_credentials WHERE broker_id = ?"
             + " AND (username = ? OR old_username = ?)", List.of(brokerId, username, username), BrokerCredentials::map)) {
-      if (username.equals(row.username()) && Encryptor.matchesHash(password, row.hash())) {
+      if (username.equals(row.username()) && verify(password, row.hash())) {
         return Optional.of(row.platformId());
       }
-      if (username.equals(row.oldUsername()) && Encryptor.matchesHash(password, row.oldHash())) {
+      if (username.equals(row.oldUsername()) && verify(password, row.oldHash())) {
         return Optional.of(row.platformId());
       }
     }
     return Optional.empty();
+  }
+
+  private static String storedHash(CredentialRequest request) {
+    boolean plain = request.password() != null && !request.password().isEmpty();
+    boolean hashed = request.passwordHash() != null && !request.passwordHash().isEmpty();
+    if (plain == hashed) {
+      throw ApiException.badRequest("exactly one of password and password_hash is required");
+    }
+    if (plain) {
+      return Encryptor.sha256(request.password());
+    }
+    if (!BCrypt.isHash(request.passwordHash())) {
+      throw ApiException.badRequest("password_hash must be a bcrypt hash ($2a$, $2b$ or $2y$)");
+    }
+    return request.passwordHash();
+  }
+
+  // bcrypt is slow on purpose (cost 10 is about 60 ms), and a platform sends the same pair on every
+  // OSB call: successful checks are remembered by a digest of the stored hash and the password.
+  private boolean verify(String password, String storedHash) {
+    if (!BCrypt.isHash(storedHash)) {
+      return Encryptor.matchesHash(password, storedHash);
+    }
+    String key = Encryptor.sha256(storedHash + ":" + password);
+    if (verified.containsKey(key)) {
+      return true;
+    }
+    boolean ok = BCrypt.matches(password, storedHash);
+    if (ok) {
+      if (verified.size() >= VERIFIED_CACHE_SIZE) {
+        verified.clear();
+      }
+      verified.put(key, Boolean.TRUE);
+    }
+    return ok;
   }
 
   private Row get(String id) {

@@ -68,6 +68,19 @@ class CredentialsIT extends NotificationTestBase {
   }
 
   @Test
+  void aBcryptPasswordHashAsPeripliAgentsSendItIsAccepted() throws Exception {
+    // bcrypt("abc") at cost 4, produced by libxcrypt.
+    Api.Result created = put(Map.of("broker_id", brokerId, "username", "agent",
+        "password_hash", "$2b$04$abcdefghijklmnopqrstuuCi15uRb1eH7NAlJ/TgeJertyknQpYn2"));
+    assertThat(created.status()).as(created.toString()).isEqualTo(200);
+    assertThat(catalog(brokerId, Api.basic("agent", "abc"))).isEqualTo(200);
+    assertThat(catalog(brokerId, Api.basic("agent", "abd"))).isEqualTo(401);
+    assertThat(put(Map.of("broker_id", brokerId, "username", "agent", "password_hash", "not-bcrypt")).status()).isEqualTo(400);
+    assertThat(put(Map.of("broker_id", brokerId, "username", "agent", "password", "p",
+        "password_hash", "$2b$04$abcdefghijklmnopqrstuuCi15uRb1eH7NAlJ/TgeJertyknQpYn2")).status()).isEqualTo(400);
+  }
+
+  @Test
   void updatingActiveCredentialsWithoutANotificationIs409UnlessForced() {
     String id = put("u1", "p1").string("id");
     assertThat(asPlatform().send("PUT", "/v1/credentials/" + id + "/activate", "application/json", "{}").status()).isEqualTo(200);
