@@ -3,6 +3,7 @@ package dev.servicemanager.server.events;
 import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.Sql;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.context.ServerRequestContext;
 import jakarta.inject.Singleton;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +35,7 @@ public final class ChangeLog {
     }
   }
 
+  static final String CORRELATION_HEADER = "X-Correlation-ID";
   private final Sql sql;
   private final Json json;
 
@@ -62,10 +64,20 @@ public final class ChangeLog {
       payload.put("label_changes", labelChanges);
     }
     return sql.queryOne(
-            "INSERT INTO changes (resource_type, resource_id, change_type, platform_id, payload)"
-                + " VALUES (?, ?, ?, ?, ?::jsonb) RETURNING revision",
-            java.util.Arrays.asList(resourceType, resourceId, type.name(), platformId, json.write(payload)),
+            "INSERT INTO changes (resource_type, resource_id, change_type, platform_id, payload, correlation_id)"
+                + " VALUES (?, ?, ?, ?, ?::jsonb, ?) RETURNING revision",
+            java.util.Arrays.asList(
+                resourceType, resourceId, type.name(), platformId, json.write(payload), correlationId()),
             rs -> rs.getLong(1))
         .orElseThrow();
+  }
+
+  // The caller's correlation id travels with the notification (reference 1.10); background work has none.
+  @Nullable
+  private static String correlationId() {
+    return ServerRequestContext.currentRequest()
+        .map(r -> r.getHeaders().get(CORRELATION_HEADER))
+        .filter(v -> !v.isBlank() && v.length() <= 255)
+        .orElse(null);
   }
 }

@@ -22,6 +22,10 @@ import io.micronaut.core.async.publisher.Publishers;
  *   <li>platform basic credentials only: every method under {@code /v1/osb/}, the OSB endpoint
  *       (reference 3.2). An administrator's token is refused there (403): OSB calls act for a
  *       platform, and an administrator is none;
+ *   <li>platform basic credentials only: the notifications websocket ({@code GET /v1/notifications})
+ *       and the broker-platform credentials ({@code PUT /v1/credentials}, {@code PUT
+ *       /v1/credentials/{id}/activate}); on {@code /v1/osb/{broker_id}} the broker-platform
+ *       credentials of that broker authenticate as their platform;
  *   <li>everything else: an administrator's bearer token.
  * </ul>
  *
@@ -35,6 +39,8 @@ final class AccessRule implements SecurityRule<HttpRequest<?>> {
       Pattern.compile(
           "^/v1/(platforms|service_brokers|service_offerings|service_plans|visibilities)(/[^/]+)?/?$");
   private static final String OSB_PREFIX = "/v1/osb/";
+  private static final Pattern PLATFORM_ONLY_PUT = Pattern.compile("^/v1/credentials(/[^/]+/activate)?/?$");
+  private static final String NOTIFICATIONS = "/v1/notifications";
 
   @Override
   public int getOrder() {
@@ -58,6 +64,12 @@ final class AccessRule implements SecurityRule<HttpRequest<?>> {
     boolean platform = Callers.platformId(authentication).isPresent();
     if (path.startsWith(OSB_PREFIX)) {
       return platform ? SecurityRuleResult.ALLOWED : SecurityRuleResult.REJECTED;
+    }
+    if (path.equals(NOTIFICATIONS) || path.equals(NOTIFICATIONS + "/")) {
+      return platform && request.getMethod() == HttpMethod.GET ? SecurityRuleResult.ALLOWED : SecurityRuleResult.REJECTED;
+    }
+    if (PLATFORM_ONLY_PUT.matcher(path).matches()) {
+      return platform && request.getMethod() == HttpMethod.PUT ? SecurityRuleResult.ALLOWED : SecurityRuleResult.REJECTED;
     }
     if (!platform) {
       return SecurityRuleResult.ALLOWED;
