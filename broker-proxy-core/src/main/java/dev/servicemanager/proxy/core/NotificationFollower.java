@@ -96,15 +96,12 @@ public final class NotificationFollower implements AutoCloseable {
             http.newWebSocketBuilder()
                 .header("Authorization", SmClient.basic(settings.smUsername(), settings.smPassword()))
                 .connectTimeout(settings.requestTimeout())
-                .buildAsync(uri(), new Listener(closed))
+                .buildAsync(uri(), new Listener(closed, !hadRevision))
                 .get();
         socket = ws;
         metrics.followerState(ProxyMetrics.FollowerState.CONNECTED);
         LOG.info("Following notifications from {}", uri());
         backoff = minBackoff;
-        if (!hadRevision) {
-          resync.accept(-1);
-        }
         ScheduledFuture<?> pings =
             pinger.scheduleAtFixedRate(() -> ws.sendPing(ByteBuffer.allocate(0)),
                 pingInterval.toMillis(), pingInterval.toMillis(), TimeUnit.MILLISECONDS);
@@ -178,8 +175,20 @@ public final class NotificationFollower implements AutoCloseable {
     private final CompletableFuture<Void> closed;
     private final StringBuilder text = new StringBuilder();
 
-    Listener(CompletableFuture<Void> closed) {
+    private final boolean fullResync;
+
+    Listener(CompletableFuture<Void> closed, boolean fullResync) {
       this.closed = closed;
+      this.fullResync = fullResync;
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+      // Without a revision SM streams only what comes next: read everything once (before any message).
+      if (fullResync) {
+        resync.accept(-1);
+      }
+      webSocket.request(1);
     }
 
     @Override

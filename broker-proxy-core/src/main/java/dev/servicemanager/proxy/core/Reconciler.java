@@ -155,6 +155,9 @@ public final class Reconciler implements AutoCloseable {
       fetchedCatalogs.put(broker.id(), broker.updatedAt() == null ? Instant.EPOCH : broker.updatedAt());
       managed.put(broker.id(), result);
     } catch (RuntimeException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        return; // shutting down; the next start resyncs
+      }
       counters.errors.incrementAndGet();
       LOG.error("Could not sync SM broker {} ({}) to the platform as {}: {}", broker.name(), broker.id(),
           registration.name(), e.getMessage());

@@ -85,6 +85,9 @@ public final class ResyncLoop implements AutoCloseable {
       }
       return report;
     } catch (RuntimeException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        return null; // closing
+      }
       metrics.resyncFailed((System.nanoTime() - start) / 1_000_000);
       lastFailed = true;
       LOG.error("Resync failed, retrying in {}: {}", interval, e.toString());
