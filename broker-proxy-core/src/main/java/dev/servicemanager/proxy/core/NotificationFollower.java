@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a connect without a revision asks for a full resync (SM streams only new notifications then);
  *   <li>{@code 410 Gone}: the revision is lost; forget it, reconnect without it, full resync;
  *   <li>{@code 404}/{@code 403} on the handshake: this Service Manager has no notification endpoint for
- *       platforms; the follower switches itself off and the periodic resync does all the work;
+ *       platforms; the follower stays off (asking again every 10 minutes, in case SM was upgraded) and
+ *       the periodic resync does all the work;
  *   <li>other failures and closed connections: reconnect with exponential backoff;
  *   <li>pings every {@code pingInterval} keep the connection (and the platform's {@code active} flag)
  *       alive. The JDK client does not expose the handshake's response headers, so
@@ -37,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NotificationFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NotificationFollower.class);
+  /** After a 404/403, look again this much later: SM may have been upgraded meanwhile. */
+  static final Duration RECHECK_ABSENT = Duration.ofMinutes(10);
 
   private final ProxySettings settings;
   private final LongConsumer resync;
@@ -123,9 +126,16 @@ public final class NotificationFollower implements AutoCloseable {
           continue;
         }
         if (status == 404 || status == 403) {
-          LOG.info("The Service Manager offers no notifications to platforms ({}); relying on the periodic resync", status);
+          LOG.info("The Service Manager offers no notifications to platforms ({}); relying on the periodic resync,"
+              + " asking again in {}", status, RECHECK_ABSENT);
           metrics.followerState(ProxyMetrics.FollowerState.DISABLED);
-          return;
+          try {
+            Thread.sleep(RECHECK_ABSENT.toMillis());
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+          continue;
         }
         LOG.warn("Could not follow notifications ({}); retrying in {}", status > 0 ? status : e.getCause(), backoff);
       }
