@@ -3,6 +3,7 @@ package dev.servicemanager.proxy.cf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.servicemanager.proxy.core.Json;
 import dev.servicemanager.testkit.FakeBroker;
 import dev.servicemanager.testkit.FakeCatalog;
 import java.io.File;
@@ -70,14 +71,18 @@ class CfProxyJarIT {
     try {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
           assertThat(cc.brokers()).extracting(FakeCloudController.BrokerView::name).containsExactly("sm-jarred-" + id));
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      // The resync starts with the context; the HTTP port may open a little later, and the first
+      // resync is done only after the broker's plan access is set.
+      await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
         HttpResponse<String> health = get("http://127.0.0.1:" + port + "/health");
         assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(health.body()).contains("\"status\":\"UP\"").contains("brokerProxy");
+        assertThat(Json.path(Json.parse(health.body()), "details", "brokerProxy", "status")).isEqualTo("UP");
       });
       HttpResponse<String> metrics = get("http://127.0.0.1:" + port + "/metrics");
       assertThat(metrics.statusCode()).isEqualTo(200);
-      assertThat(metrics.body()).contains("broker_proxy_brokers_created_total 1").contains("broker_proxy_resyncs_total");
+      assertThat(metrics.body()).contains("broker_proxy_brokers_created_total 1\n")
+          .contains("broker_proxy_plan_access_changes_total 1\n")
+          .containsPattern("broker_proxy_resyncs_total [1-9]");
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "\n--- agent log ---\n" + Files.readString(log), e);
     }

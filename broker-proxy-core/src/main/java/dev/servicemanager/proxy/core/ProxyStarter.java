@@ -12,15 +12,19 @@ import java.util.Optional;
 final class ProxyStarter {
   private final ResyncLoop loop;
   private final Optional<NotificationFollower> follower;
+  private final ProxySettings settings;
 
-  ProxyStarter(ResyncLoop loop, Optional<NotificationFollower> follower) {
+  ProxyStarter(ResyncLoop loop, Optional<NotificationFollower> follower, ProxySettings settings) {
     this.loop = loop;
     this.follower = follower;
+    this.settings = settings;
   }
 
   @EventListener
   void onStartup(StartupEvent event) {
     loop.start();
-    follower.ifPresent(NotificationFollower::start);
+    if (settings.notifications()) {
+      follower.ifPresent(NotificationFollower::start);
+    }
   }
 }
