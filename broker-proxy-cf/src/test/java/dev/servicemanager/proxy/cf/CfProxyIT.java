@@ -1,0 +1,238 @@
+package dev.servicemanager.proxy.cf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.servicemanager.proxy.core.ProxyMetrics;
+import dev.servicemanager.testkit.FakeBroker;
+import dev.servicemanager.testkit.FakeCatalog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The real Service Manager, the real proxy and the fake Cloud Controller, end to end. */
+class CfProxyIT {
+  private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final String ORG_1 = "org-guid-1";
+  private static final String ORG_2 = "org-guid-2";
+
+  private ServiceManagerFixture sm;
+  private FakeCloudController cc;
+  private ServiceManagerFixture.PlatformCredentials platform;
+  private final List<FakeBroker> brokers = new ArrayList<>();
+  private InProcessProxy proxy;
+
+  @BeforeEach
+  void start() {
+    sm = new ServiceManagerFixture();
+    cc = new FakeCloudController().jobPolls(2).addOrganization(ORG_1, "org-one").addOrganization(ORG_2, "org-two");
+    platform = sm.registerCloudFoundry("cf-eu10");
+  }
+
+  @AfterEach
+  void stop() {
+    if (proxy != null) {
+      proxy.close();
+    }
+    cc.close();
+    brokers.forEach(FakeBroker::close);
+    sm.close();
+  }
+
+  private FakeBroker broker() {
+    FakeBroker broker = FakeBroker.start();
+    brokers.add(broker);
+    return broker;
+  }
+
+  private String ccName(String smName, String smId) {
+    return "sm-" + smName + "-" + smId;
+  }
+
+  private String osbUrl(String smId) {
+    return sm.url + "/v1/osb/" + smId;
+  }
+
+  private FakeCloudController.PlanView plan(String brokerName, String catalogId) {
+    return cc.plansOf(brokerName).stream().filter(p -> p.catalogId().equals(catalogId)).findFirst()
+        .orElseThrow(() -> new AssertionError("no plan " + catalogId + " in CC broker " + brokerName));
+  }
+
+  @Test
+  void aRegisteredBrokerAppearsAndItsPlansFollowOrgPublicAndRemovedVisibilities() {
+    proxy = new InProcessProxy(sm.url, platform, cc);
+    String id = sm.registerBroker("mysql", broker());
+    String name = ccName("mysql", id);
+    String small = sm.planId(id, FakeCatalog.SMALL_PLAN_ID);
+    String large = sm.planId(id, FakeCatalog.LARGE_PLAN_ID);
+    // The platform sees a broker once one of its plans is visible to it (registry/Scopes).
+    sm.orgVisibility(large, platform.id(), ORG_2);
+    int pollsBefore = cc.totalJobPolls();
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(cc.brokers()).extracting(FakeCloudController.BrokerView::name, FakeCloudController.BrokerView::url)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(name, osbUrl(id)));
+      assertThat(cc.plansOf(name)).hasSize(2);
+    });
+    // The fake's jobs answer PROCESSING twice; plans exist only after the third poll ran the job.
+    assertThat(cc.totalJobPolls() - pollsBefore).as("the create job was polled until complete").isGreaterThanOrEqualTo(3);
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(plan(name, FakeCatalog.LARGE_PLAN_ID).visibilityType()).isEqualTo("organization");
+      assertThat(plan(name, FakeCatalog.LARGE_PLAN_ID).orgs()).containsExactly(ORG_2);
+      assertThat(plan(name, FakeCatalog.SMALL_PLAN_ID).visibilityType()).isEqualTo("admin");
+    });
+
+    String orgVisibility = sm.orgVisibility(small, platform.id(), ORG_1);
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(plan(name, FakeCatalog.SMALL_PLAN_ID).visibilityType()).isEqualTo("organization");
+      assertThat(plan(name, FakeCatalog.SMALL_PLAN_ID).orgs()).containsExactly(ORG_1);
+    });
+
+    String publicVisibility = sm.publicVisibility(small);
+    sm.admin.expect(200, sm.admin.delete("/v1/visibilities/" + orgVisibility));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(plan(name, FakeCatalog.SMALL_PLAN_ID).visibilityType()).isEqualTo("public"));
+
+    sm.admin.expect(200, sm.admin.delete("/v1/visibilities/" + publicVisibility));
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(plan(name, FakeCatalog.SMALL_PLAN_ID).visibilityType()).isEqualTo("admin");
+      assertThat(plan(name, FakeCatalog.SMALL_PLAN_ID).orgs()).isEmpty();
+    });
+    assertThat(plan(name, FakeCatalog.LARGE_PLAN_ID).orgs()).as("the other plan kept its organization").containsExactly(ORG_2);
+    assertThat(cc.brokers()).hasSize(1);
+  }
+
+  @Test
+  void aCatalogUpdateInTheServiceManagerIsRefreshedInTheCloudController() {
+    FakeBroker broker = broker();
+    broker.catalog(FakeCatalog.generate(2, 3));
+    String id = sm.registerBroker("redis", broker);
+    sm.publicVisibility(sm.planId(id, FakeCatalog.planId(0, 0)));
+    proxy = new InProcessProxy(sm.url, platform, cc);
+    String name = ccName("redis", id);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(cc.plansOf(name)).hasSize(6));
+
+    broker.catalog(FakeCatalog.generate(1, 2));
+    sm.admin.expect(200, sm.admin.patch("/v1/service_brokers/" + id, Map.of()));
+
+    await().atMost(WAIT).untilAsserted(() -> assertThat(cc.plansOf(name))
+        .extracting(FakeCloudController.PlanView::catalogId)
+        .containsExactlyInAnyOrder(FakeCatalog.planId(0, 0), FakeCatalog.planId(0, 1)));
+    assertThat(plan(name, FakeCatalog.planId(0, 0)).visibilityType()).as("kept its visibility").isEqualTo("public");
+  }
+
+  @Test
+  void aBrokerDeletedInTheServiceManagerIsRemovedFromTheCloudController() {
+    String keep = sm.registerBroker("keep", broker());
+    String gone = sm.registerBroker("gone", broker());
+    sm.publicVisibility(sm.planId(keep, FakeCatalog.SMALL_PLAN_ID));
+    sm.publicVisibility(sm.planId(gone, FakeCatalog.SMALL_PLAN_ID));
+    proxy = new InProcessProxy(sm.url, platform, cc);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(cc.brokers()).extracting(FakeCloudController.BrokerView::name)
+        .containsExactlyInAnyOrder(ccName("keep", keep), ccName("gone", gone)));
+
+    SmAdmin.Result deleted = sm.admin.delete("/v1/service_brokers/" + gone);
+    assertThat(deleted.status()).as(deleted.toString()).isIn(200, 202);
+
+    await().atMost(WAIT).untilAsserted(() -> assertThat(cc.brokers()).extracting(FakeCloudController.BrokerView::name)
+        .containsExactly(ccName("keep", keep)));
+    assertThat(cc.plansOf(ccName("gone", gone))).isEmpty();
+  }
+
+  @Test
+  void aRestartedProxyConvergesWithoutDuplicates() {
+    String stays = sm.registerBroker("stays", broker());
+    String removed = sm.registerBroker("removed", broker());
+    String stay = sm.planId(stays, FakeCatalog.SMALL_PLAN_ID);
+    sm.orgVisibility(stay, platform.id(), ORG_1);
+    sm.publicVisibility(sm.planId(removed, FakeCatalog.SMALL_PLAN_ID));
+    proxy = new InProcessProxy(sm.url, platform, cc);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(cc.brokers()).hasSize(2));
+    proxy.close();
+    proxy = null;
+
+    sm.admin.delete("/v1/service_brokers/" + removed);
+    String added = sm.registerBroker("added", broker());
+    sm.orgVisibility(sm.planId(added, FakeCatalog.LARGE_PLAN_ID), platform.id(), ORG_1, ORG_2);
+    sm.publicVisibility(sm.planId(stays, FakeCatalog.LARGE_PLAN_ID));
+    List<String> before = cc.log();
+
+    proxy = new InProcessProxy(sm.url, platform, cc);
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(cc.brokers()).extracting(FakeCloudController.BrokerView::name)
+          .containsExactlyInAnyOrder(ccName("stays", stays), ccName("added", added));
+      assertThat(plan(ccName("added", added), FakeCatalog.LARGE_PLAN_ID).orgs()).containsExactlyInAnyOrder(ORG_1, ORG_2);
+      assertThat(plan(ccName("stays", stays), FakeCatalog.LARGE_PLAN_ID).visibilityType()).isEqualTo("public");
+      assertThat(plan(ccName("stays", stays), FakeCatalog.SMALL_PLAN_ID).orgs()).containsExactly(ORG_1);
+    });
+    // Let a few more resyncs run: still exactly one CC broker per SM broker.
+    long resyncs = proxy.metrics.resyncs();
+    await().atMost(WAIT).until(() -> proxy.metrics.resyncs() >= resyncs + 2);
+    Map<String, Long> perUrl = cc.brokers().stream()
+        .collect(Collectors.groupingBy(FakeCloudController.BrokerView::url, Collectors.counting()));
+    assertThat(perUrl).containsOnlyKeys(osbUrl(stays), osbUrl(added)).allSatisfy((url, n) -> assertThat(n).isEqualTo(1L));
+    List<String> after = cc.log().subList(before.size(), cc.log().size());
+    assertThat(after).as("only one broker was created after the restart")
+        .filteredOn(call -> call.equals("POST /v3/service_brokers")).hasSize(1);
+  }
+
+  @Test
+  void brokersThatAreNotOursStayUntouchedAndAMatchingOneIsTakenOver() {
+    FakeBroker legacy = broker();
+    FakeCloudController.BrokerView foreign = cc.addBroker("someone-elses", "http://127.0.0.1:9/broker", null);
+    FakeCloudController.BrokerView spaceScoped = cc.addBroker("space-scoped", sm.url + "/v1/osb/not-in-sm", "space-guid");
+    FakeCloudController.BrokerView preexisting = cc.addBroker("legacy", legacy.url(), null);
+    String id = sm.registerBroker("legacy", legacy);
+    sm.publicVisibility(sm.planId(id, FakeCatalog.SMALL_PLAN_ID));
+
+    proxy = new InProcessProxy(sm.url, platform, cc);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(cc.brokers())
+        .contains(new FakeCloudController.BrokerView(preexisting.guid(), ccName("legacy", id), osbUrl(id))));
+    long resyncs = proxy.metrics.resyncs();
+    await().atMost(WAIT).until(() -> proxy.metrics.resyncs() >= resyncs + 2);
+
+    assertThat(cc.brokers()).containsExactlyInAnyOrder(foreign, spaceScoped,
+        new FakeCloudController.BrokerView(preexisting.guid(), ccName("legacy", id), osbUrl(id)));
+    assertThat(cc.log()).noneMatch(call -> call.contains(foreign.guid()) || call.contains(spaceScoped.guid()));
+    assertThat(cc.log()).as("taken over, not created").doesNotContain("POST /v3/service_brokers");
+  }
+
+  @Test
+  void aCloudControllerErrorOnOneBrokerDoesNotStopTheOthersAndIsRetried() {
+    cc.rejectBrokerNames(name -> name.contains("refused"));
+    String refused = sm.registerBroker("refused", broker());
+    String fine = sm.registerBroker("fine", broker());
+    sm.publicVisibility(sm.planId(refused, FakeCatalog.SMALL_PLAN_ID));
+    sm.orgVisibility(sm.planId(fine, FakeCatalog.SMALL_PLAN_ID), platform.id(), ORG_1);
+    proxy = new InProcessProxy(sm.url, platform, cc);
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(cc.brokers()).extracting(FakeCloudController.BrokerView::name).containsExactly(ccName("fine", fine));
+      assertThat(plan(ccName("fine", fine), FakeCatalog.SMALL_PLAN_ID).orgs()).containsExactly(ORG_1);
+      assertThat(proxy.metrics.operationErrors()).isPositive();
+    });
+
+    cc.rejectBrokerNames(name -> false);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(cc.brokers()).extracting(FakeCloudController.BrokerView::name)
+        .containsExactlyInAnyOrder(ccName("fine", fine), ccName("refused", refused)));
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(plan(ccName("refused", refused), FakeCatalog.SMALL_PLAN_ID).visibilityType()).isEqualTo("public"));
+  }
+
+  @Test
+  void theNotificationFollowerSwitchesItselfOffWhenTheServiceManagerHasNoNotifications() {
+    proxy = new InProcessProxy(sm.url, platform, cc);
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(proxy.metrics.followerState()).isEqualTo(ProxyMetrics.FollowerState.DISABLED));
+    String id = sm.registerBroker("still-synced", broker());
+    sm.publicVisibility(sm.planId(id, FakeCatalog.SMALL_PLAN_ID));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(cc.brokers()).extracting(FakeCloudController.BrokerView::name)
+        .containsExactly(ccName("still-synced", id)));
+    assertThat(Set.of(proxy.metrics.prometheus().split("\n"))).contains("broker_proxy_notifications_state 3.0");
+  }
+}
