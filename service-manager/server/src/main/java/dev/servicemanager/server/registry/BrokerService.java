@@ -42,6 +42,7 @@ public class BrokerService {
           "service_brokers",
           "service_broker_labels",
           ResourceType.fields(
+              ResourceType.field("ready", FieldType.BOOLEAN, false),
               field("name", FieldType.STRING, false),
               field("description", FieldType.STRING, true),
               field("broker_url", FieldType.STRING, false)),

@@ -39,6 +39,7 @@ final class CatalogStore {
             "service_offerings",
             "service_offering_labels",
             ResourceType.fields(
+                ResourceType.field("ready", FieldType.BOOLEAN, false),
                 field("name", FieldType.STRING, false),
                 field("description", FieldType.STRING, false),
                 field("bindable", FieldType.BOOLEAN, false),
@@ -78,6 +79,7 @@ final class CatalogStore {
             "service_plans",
             "service_plan_labels",
             ResourceType.fields(
+                ResourceType.field("ready", FieldType.BOOLEAN, false),
                 field("name", FieldType.STRING, false),
                 field("description", FieldType.STRING, false),
                 field("catalog_id", FieldType.STRING, false),

@@ -35,6 +35,7 @@ public class PlatformService {
           "platforms",
           "platform_labels",
           ResourceType.fields(
+              ResourceType.field("ready", FieldType.BOOLEAN, false),
               field("name", FieldType.STRING, false),
               field("type", FieldType.STRING, false),
               field("description", FieldType.STRING, true),

@@ -39,6 +39,7 @@ public class VisibilityService {
           "visibilities",
           "visibility_labels",
           ResourceType.fields(
+              ResourceType.field("ready", FieldType.BOOLEAN, false),
               field("platform_id", FieldType.STRING, true),
               field("service_plan_id", FieldType.STRING, false)),
           rs ->

@@ -174,6 +174,8 @@ class InstanceApiIT extends InstanceTestBase {
   @Test
   void secondOperationWhileOneIsInProgressIs422() {
     broker.on(Route.PROVISION, Responder.async("slow"));
+    // The deprovision is slow too, so the delete is still running when the next requests arrive.
+    broker.on(Route.DEPROVISION, Responder.async("slow-delete"));
     broker.on(Route.INSTANCE_LAST_OPERATION, Responder.lastOperationSequence("in progress"));
     Api.Result accepted = createInstance("busy", planId, "");
     String id = accepted.header("Location").split("/")[3];

@@ -134,6 +134,15 @@ abstract class ResourceApiContract extends ApiTestBase {
   }
 
   @Test
+  void readyIsQueryableAsPeripliAgentsDoOnEveryResync() {
+    List<String> ids = seedWithLabels();
+    Api.Result ready = admin().get(path() + "?fieldQuery=" + q("ready eq true"));
+    assertThat(ready.status()).as(ready.toString()).isEqualTo(200);
+    assertThat(ready.ids()).containsAll(ids);
+    assertThat(admin().get(path() + "?fieldQuery=" + q("ready eq false")).ids()).isEmpty();
+  }
+
+  @Test
   void maxItemsZeroReturnsOnlyTheCount() {
     seedWithLabels();
     Api.Result result = admin().get(path() + "?max_items=0");
