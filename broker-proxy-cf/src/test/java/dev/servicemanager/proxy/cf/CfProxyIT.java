@@ -225,14 +225,15 @@ class CfProxyIT {
   }
 
   @Test
-  void theNotificationFollowerSwitchesItselfOffWhenTheServiceManagerHasNoNotifications() {
-    proxy = new InProcessProxy(sm.url, platform, cc);
+  void aNotificationBringsANewBrokerWithinSecondsWithoutWaitingForTheResyncInterval() {
+    proxy = new InProcessProxy(sm.url, platform, cc, Duration.ofMinutes(10));
     await().atMost(WAIT).untilAsserted(() ->
-        assertThat(proxy.metrics.followerState()).isEqualTo(ProxyMetrics.FollowerState.DISABLED));
-    String id = sm.registerBroker("still-synced", broker());
+        assertThat(proxy.metrics.followerState()).isEqualTo(ProxyMetrics.FollowerState.CONNECTED));
+    String id = sm.registerBroker("pushed", broker());
     sm.publicVisibility(sm.planId(id, FakeCatalog.SMALL_PLAN_ID));
     await().atMost(WAIT).untilAsserted(() -> assertThat(cc.brokers()).extracting(FakeCloudController.BrokerView::name)
-        .containsExactly(ccName("still-synced", id)));
-    assertThat(Set.of(proxy.metrics.prometheus().split("\n"))).contains("broker_proxy_notifications_state 3.0");
+        .containsExactly(ccName("pushed", id)));
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(plan(ccName("pushed", id), FakeCatalog.SMALL_PLAN_ID).visibilityType()).isEqualTo("public"));
   }
 }

@@ -23,12 +23,17 @@ final class InProcessProxy implements AutoCloseable {
   private final NotificationFollower follower;
 
   InProcessProxy(String smUrl, ServiceManagerFixture.PlatformCredentials platform, FakeCloudController cc) {
-    settings = new ProxySettings(smUrl, platform.username(), platform.password(), "sm-", 3, RESYNC_INTERVAL,
+    this(smUrl, platform, cc, RESYNC_INTERVAL);
+  }
+
+  InProcessProxy(
+      String smUrl, ServiceManagerFixture.PlatformCredentials platform, FakeCloudController cc, Duration resyncInterval) {
+    settings = new ProxySettings(smUrl, platform.username(), platform.password(), "sm-", 3, resyncInterval,
         Duration.ofSeconds(10), 2, true);
     CfSettings cf = new CfSettings(cc.url(), FakeCloudController.CLIENT_ID, FakeCloudController.CLIENT_SECRET, null, null,
         Duration.ofMillis(20), Duration.ofSeconds(10), 2, Duration.ofSeconds(10));
     reconciler = new Reconciler(settings, new CfPlatform(new CloudController(cf)));
-    loop = new ResyncLoop(new SmClient(settings), reconciler, metrics, RESYNC_INTERVAL);
+    loop = new ResyncLoop(new SmClient(settings), reconciler, metrics, resyncInterval);
     follower = new NotificationFollower(settings, loop::requestResync, metrics, Duration.ofMillis(100),
         Duration.ofSeconds(2), Duration.ofSeconds(2));
     loop.start();
