@@ -80,6 +80,9 @@ class CfProxyIT {
           .containsExactly(org.assertj.core.groups.Tuple.tuple(name, osbUrl(id)));
       assertThat(cc.plansOf(name)).hasSize(2);
     });
+    assertThat(cc.brokerUsername(name))
+        .as("the CC broker has its own broker-platform credentials, which SM accepted for the catalog fetch")
+        .isNotEqualTo(platform.username());
     // The fake's jobs answer PROCESSING twice; plans exist only after the third poll ran the job.
     assertThat(cc.totalJobPolls() - pollsBefore).as("the create job was polled until complete").isGreaterThanOrEqualTo(3);
     await().atMost(WAIT).untilAsserted(() -> {

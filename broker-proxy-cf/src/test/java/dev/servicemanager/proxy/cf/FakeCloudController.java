@@ -169,6 +169,12 @@ final class FakeCloudController implements AutoCloseable {
     return List.copyOf(log);
   }
 
+  /** The basic user name the CC uses towards the broker of that name (to check per-broker credentials). */
+  synchronized String brokerUsername(String name) {
+    return brokers.values().stream().filter(b -> b.name.equals(name)).map(b -> b.username).findFirst()
+        .orElseThrow(() -> new AssertionError("no CC broker named " + name));
+  }
+
   synchronized List<BrokerView> brokers() {
     return brokers.values().stream().map(FakeCloudController::view).toList();
   }

@@ -32,8 +32,9 @@ final class InProcessProxy implements AutoCloseable {
         Duration.ofSeconds(10), 2, true);
     CfSettings cf = new CfSettings(cc.url(), FakeCloudController.CLIENT_ID, FakeCloudController.CLIENT_SECRET, null, null,
         Duration.ofMillis(20), Duration.ofSeconds(10), 2, Duration.ofSeconds(10));
-    reconciler = new Reconciler(settings, new CfPlatform(new CloudController(cf)));
-    loop = new ResyncLoop(new SmClient(settings), reconciler, metrics, resyncInterval);
+    SmClient sm = new SmClient(settings);
+    reconciler = new Reconciler(settings, new CfPlatform(new CloudController(cf)), sm);
+    loop = new ResyncLoop(sm, reconciler, metrics, resyncInterval);
     follower = new NotificationFollower(settings, loop::requestResync, metrics, Duration.ofMillis(100),
         Duration.ofSeconds(2), Duration.ofSeconds(2));
     loop.start();

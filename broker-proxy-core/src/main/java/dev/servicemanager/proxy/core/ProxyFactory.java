@@ -45,8 +45,8 @@ final class ProxyFactory {
 
   @Singleton
   @Bean(preDestroy = "close")
-  Reconciler reconciler(ProxySettings settings, Platform platform) {
-    return new Reconciler(settings, platform);
+  Reconciler reconciler(ProxySettings settings, Platform platform, SmClient sm) {
+    return new Reconciler(settings, platform, sm);
   }
 
   @Singleton

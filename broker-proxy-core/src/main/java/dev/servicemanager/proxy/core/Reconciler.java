@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,10 +34,19 @@ public final class Reconciler implements AutoCloseable {
   private final ExecutorService pool;
   /** SM broker id → the {@code updated_at} of the SM broker whose catalog the platform last fetched. */
   private final Map<String, Instant> fetchedCatalogs = new ConcurrentHashMap<>();
+  /** Pairs issued during the current sync of a broker, activated once the platform accepted them. */
+  private final Map<String, BrokerCredentials.Issued> issued = new ConcurrentHashMap<>();
+
+  private final BrokerCredentials credentials;
 
   public Reconciler(ProxySettings settings, Platform platform) {
+    this(settings, platform, BrokerCredentials.platformOwn(settings));
+  }
+
+  public Reconciler(ProxySettings settings, Platform platform, BrokerCredentials credentials) {
     this.settings = settings;
     this.platform = platform;
+    this.credentials = credentials;
     AtomicInteger n = new AtomicInteger();
     this.pool =
         Executors.newFixedThreadPool(settings.maxParallelRequests(), r -> {
@@ -120,9 +130,15 @@ public final class Reconciler implements AutoCloseable {
   private void syncBroker(SmState.Broker broker, PlatformBroker existing,
       Map<String, PlatformBroker> foreignByNameAndUrl, Map<String, Set<String>> platformPlanIds,
       Set<String> smPlanIds, Map<String, PlatformBroker> managed, Counters counters) {
+    // Credentials are issued only when the platform broker is (re)registered, and activated after.
+    Supplier<BrokerRegistration> register = () -> {
+      BrokerCredentials.Issued pair = credentials.issue(broker.id());
+      issued.put(broker.id(), pair);
+      return new BrokerRegistration(broker.id(), platformName(broker), platformUrl(broker.id()),
+          pair.username(), pair.password());
+    };
     BrokerRegistration registration =
-        new BrokerRegistration(broker.id(), platformName(broker), platformUrl(broker.id()),
-            settings.smUsername(), settings.smPassword());
+        new BrokerRegistration(broker.id(), platformName(broker), platformUrl(broker.id()), null, null);
     try {
       PlatformBroker result;
       if (existing != null) {
@@ -132,7 +148,7 @@ public final class Reconciler implements AutoCloseable {
         Instant fetched = fetchedCatalogs.get(broker.id());
         boolean catalogChanged = fetched == null || !fetched.equals(broker.updatedAt());
         if (renamed || catalogChanged || !missing.isEmpty()) {
-          result = platform.updateBroker(existing, registration);
+          result = platform.updateBroker(existing, register.get());
           counters.updated.incrementAndGet();
           LOG.info("Updated platform broker {} ({}){}{}", registration.name(), result.guid(),
               renamed ? ", renamed from " + existing.name() : "",
@@ -143,14 +159,18 @@ public final class Reconciler implements AutoCloseable {
       } else {
         PlatformBroker takeOver = foreignByNameAndUrl.get(broker.name() + "|" + broker.brokerUrl());
         if (takeOver != null) {
-          result = platform.updateBroker(takeOver, registration);
+          result = platform.updateBroker(takeOver, register.get());
           counters.updated.incrementAndGet();
           LOG.info("Took over platform broker {} ({}) as {}", takeOver.name(), takeOver.guid(), registration.name());
         } else {
-          result = platform.createBroker(registration);
+          result = platform.createBroker(register.get());
           counters.created.incrementAndGet();
           LOG.info("Created platform broker {} ({}) for SM broker {}", registration.name(), result.guid(), broker.id());
         }
+      }
+      BrokerCredentials.Issued pair = issued.remove(broker.id());
+      if (pair != null) {
+        credentials.activate(pair);
       }
       fetchedCatalogs.put(broker.id(), broker.updatedAt() == null ? Instant.EPOCH : broker.updatedAt());
       managed.put(broker.id(), result);

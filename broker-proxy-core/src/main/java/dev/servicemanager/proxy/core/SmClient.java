@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.security.SecureRandom;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -25,13 +26,15 @@ import org.slf4j.LoggerFactory;
  * visibilities, each paged with {@code max_items} and {@code token}. SM narrows the results to what
  * the platform may see.
  */
-public final class SmClient {
+public final class SmClient implements BrokerCredentials {
   private static final Logger LOG = LoggerFactory.getLogger(SmClient.class);
   private final ProxySettings settings;
   private final HttpClient http;
   private final String authorization;
   /** Lists whose server rejected {@code fieldQuery=ready eq true}; {@code ready} is filtered here then. */
   private final Set<String> noReadyQuery = ConcurrentHashMap.newKeySet();
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private volatile boolean noBrokerCredentials;
 
   public SmClient(ProxySettings settings) {
     this.settings = settings;
@@ -96,6 +99,69 @@ public final class SmClient {
       token = Json.string(page, "token");
     } while (token != null && !token.isEmpty());
     return result;
+  }
+
+  /**
+   * {@code PUT /v1/credentials?force=true} with a fresh random pair for the broker. A server without
+   * broker-platform credentials (404) gets the platform's own pair instead, from then on.
+   */
+  @Override
+  public Issued issue(String smBrokerId) {
+    if (noBrokerCredentials) {
+      return new Issued(null, settings.smUsername(), settings.smPassword());
+    }
+    String username = randomToken();
+    String password = randomToken();
+    String body = Json.write(Map.of("broker_id", smBrokerId, "username", username, "password", password));
+    HttpResponse<String> response = send("PUT", "/v1/credentials?force=true", body);
+    if (response.statusCode() == 404 && !response.body().contains("broker")) {
+      LOG.warn("The Service Manager has no broker-platform credentials; platform brokers use the platform's own");
+      noBrokerCredentials = true;
+      return new Issued(null, settings.smUsername(), settings.smPassword());
+    }
+    if (response.statusCode() != 200 && response.statusCode() != 201) {
+      throw new SmException("PUT /v1/credentials for broker " + smBrokerId + " answered " + response.statusCode()
+          + ": " + Json.abbreviate(response.body()), null, response.statusCode());
+    }
+    return new Issued(Json.string(Json.parse(response.body()), "id"), username, password);
+  }
+
+  /** {@code PUT /v1/credentials/{id}/activate}: the previous pair of that broker stops working. */
+  @Override
+  public void activate(Issued issued) {
+    if (issued.id() == null) {
+      return;
+    }
+    HttpResponse<String> response = send("PUT", "/v1/credentials/" + encode(issued.id()) + "/activate", "{}");
+    if (response.statusCode() != 200) {
+      throw new SmException("activating credentials " + issued.id() + " answered " + response.statusCode()
+          + ": " + Json.abbreviate(response.body()), null, response.statusCode());
+    }
+  }
+
+  private HttpResponse<String> send(String method, String path, String body) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(settings.smUrl() + path))
+            .timeout(settings.requestTimeout())
+            .header("Authorization", authorization)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new SmException(method + " " + path + " failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SmException("interrupted during " + method + " " + path, e);
+    }
+  }
+
+  private static String randomToken() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   private Map<String, Object> get(String pathAndQuery) {
