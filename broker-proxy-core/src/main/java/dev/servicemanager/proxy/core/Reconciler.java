@@ -203,7 +203,11 @@ public final class Reconciler implements AutoCloseable {
       if (plan == null) {
         continue;
       }
-      PlatformBroker broker = managed.get(offeringBroker.get(plan.offeringId()));
+      // SM is read list by list, not as one snapshot: a plan may have become visible after the
+      // offerings were read, so its offering (and broker) is unknown to this resync. The next one
+      // sees it; until then it is skipped, not a NullPointerException that fails the whole resync.
+      String brokerId = offeringBroker.get(plan.offeringId());
+      PlatformBroker broker = brokerId == null ? null : managed.get(brokerId);
       if (broker == null) {
         continue;
       }

@@ -146,6 +146,19 @@ class ReconcilerTest {
   }
 
   @Test
+  void aVisiblePlanWhoseOfferingWasNotReadYetIsSkippedWithoutFailingTheResync() {
+    // Found by bench/ProxyLatencyBench: a public visibility created between the proxy's reads of
+    // /v1/service_offerings and /v1/service_plans made every such resync fail with an NPE.
+    smBroker("b1", "mysql", T1, "small");
+    visibility("small", null);
+    plans.add(new SmState.Plan("p-new", "o-not-read", "new", "new"));
+    visibility("new", null);
+    Reconciler.Report report = reconcile();
+    assertThat(report.errors()).isZero();
+    assertThat(platform.access("sm-mysql-b1", "small")).isEqualTo(Access.everyone());
+  }
+
+  @Test
   void aPlatformVisibilityWithoutOrganizationLabelsMakesThePlanPublic() {
     smBroker("b1", "mysql", T1, "small");
     visibility("small", "platform-1");
