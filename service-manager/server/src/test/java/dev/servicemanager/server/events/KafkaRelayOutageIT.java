@@ -36,7 +36,10 @@ class KafkaRelayOutageIT extends NotificationTestBase {
         "sm.kafka.poll-interval", "200ms",
         "kafka.producer.max.block.ms", "500",
         "kafka.producer.request.timeout.ms", "500",
-        "kafka.producer.delivery.timeout.ms", "1000");
+        "kafka.producer.delivery.timeout.ms", "1000",
+        // Aggressive retention: it must still keep every row the relay has not published.
+        "sm.notifications.keep-for", "1s",
+        "sm.notifications.clean-interval", "300ms");
   }
 
   @AfterAll
@@ -79,6 +82,11 @@ class KafkaRelayOutageIT extends NotificationTestBase {
     await().atMost(Duration.ofSeconds(20)).until(() -> relay.failures() >= failuresBefore + 2);
     long lowest = revisions.stream().min(Long::compare).orElseThrow();
     assertThat(count("SELECT revision FROM relay_positions WHERE name = 'kafka'")).isLessThan(lowest);
+    // Older than keep-for, several cleanups later, and still there: not published yet.
+    String old = "SELECT count(*) FROM changes WHERE revision >= " + lowest + " AND created_at < now() - interval '1 second'";
+    await().atMost(Duration.ofSeconds(10)).until(() -> count(old) == revisions.size());
+    Thread.sleep(1_000);
+    assertThat(count(old)).isEqualTo(revisions.size());
   }
 
   private void assertCaughtUp(Set<Long> expected) {
@@ -114,5 +122,7 @@ class KafkaRelayOutageIT extends NotificationTestBase {
     assertRelayFailsWhileDown(second);
     kafka = KafkaTestBroker.start(port);
     assertCaughtUp(second);
+    // Once published, retention deletes them as usual.
+    await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM changes") == 0);
   }
 }
