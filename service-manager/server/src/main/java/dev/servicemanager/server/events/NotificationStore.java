@@ -110,9 +110,19 @@ class NotificationStore implements CredentialNotifications {
     sql.update("UPDATE platforms SET active = false, last_active = ? WHERE id = ?", Instant.now(), platformId);
   }
 
-  /** Retention: notifications are the only readers of the change log, so old rows can go. */
+  /**
+   * Retention: old rows go, except, when {@code relay} names an enabled relay, those after its
+   * position (not published yet; no position yet means nothing is published).
+   */
   @Transactional
-  public int deleteOlderThan(Duration keepFor) {
-    return sql.update("DELETE FROM changes WHERE created_at < ?", Instant.now().minus(keepFor));
+  public int deleteOlderThan(Duration keepFor, @Nullable String relay) {
+    if (relay == null) {
+      return sql.update("DELETE FROM changes WHERE created_at < ?", Instant.now().minus(keepFor));
+    }
+    return sql.update(
+        "DELETE FROM changes WHERE created_at < ?"
+            + " AND revision <= coalesce((SELECT revision FROM relay_positions WHERE name = ?), 0)",
+        Instant.now().minus(keepFor),
+        relay);
   }
 }
