@@ -27,6 +27,9 @@ final class Consumer {
   private final Json json;
   private final ArrayDeque<Notification> queue = new ArrayDeque<>();
   private List<Notification> heldBack = new ArrayList<>();
+  // Revisions sent by the replay. The change listener may announce one of them only after the replay
+  // was loaded (its NOTIFY raced the handshake); it must not be sent twice. At most the queue size.
+  private final Set<Long> replayed = new HashSet<>();
   private boolean writing;
   private boolean closed;
 
@@ -43,6 +46,12 @@ final class Consumer {
     if (closed || mine.isEmpty()) {
       return;
     }
+    if (heldBack == null && !replayed.isEmpty()) {
+      mine = mine.stream().filter(n -> !replayed.remove(n.revision())).toList();
+      if (mine.isEmpty()) {
+        return;
+      }
+    }
     if (heldBack != null) {
       heldBack.addAll(mine);
       if (heldBack.size() > capacity) {
@@ -58,10 +67,9 @@ final class Consumer {
     if (closed) {
       return;
     }
-    Set<Long> replayed = new HashSet<>();
     replay.forEach(n -> replayed.add(n.revision()));
     List<Notification> all = new ArrayList<>(replay);
-    heldBack.stream().filter(n -> !replayed.contains(n.revision())).sorted(Comparator.comparingLong(Notification::revision)).forEach(all::add);
+    heldBack.stream().filter(n -> !replayed.remove(n.revision())).sorted(Comparator.comparingLong(Notification::revision)).forEach(all::add);
     heldBack = null;
     enqueue(all);
   }
