@@ -16,6 +16,57 @@ final class BenchSupport {
   private BenchSupport() {}
 
   /** Ends the process (cleanup runs in the shutdown hook) when the run exceeds its time bound. */
+  /** What {@link #runMain} needs from a harness. */
+  interface Harness {
+    int timeoutMinutes();
+
+    int run() throws Exception;
+
+    void cleanup();
+  }
+
+  /**
+   * The common {@code main}: bad arguments exit 64, cleanup runs on exit and on the watchdog, any
+   * failure prints BENCH FAILED and exits 1; otherwise the harness's status.
+   */
+  static void runMain(java.util.function.Supplier<Harness> create) {
+    Harness bench;
+    try {
+      bench = create.get();
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.exit(64);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(bench::cleanup, "bench-cleanup"));
+    startWatchdog(bench.timeoutMinutes());
+    int status;
+    try {
+      status = bench.run();
+    } catch (Throwable t) {
+      System.err.println();
+      System.err.println("BENCH FAILED: " + t);
+      if (!(t instanceof BenchException)) {
+        t.printStackTrace();
+      }
+      status = 1;
+    }
+    bench.cleanup();
+    System.exit(status);
+  }
+
+  /**
+   * The fakes run on the JDK's HttpServer, which leaves Nagle's algorithm on: it writes headers and
+   * body separately, and the second write waits for the client's delayed ACK (about 40 ms per call on
+   * Linux). Real brokers do not look like that, so the fakes answer with TCP_NODELAY. Call before any
+   * HttpServer class loads.
+   */
+  static void tcpNoDelayForFakes() {
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   static void startWatchdog(int minutes) {
     Thread watchdog =
         new Thread(

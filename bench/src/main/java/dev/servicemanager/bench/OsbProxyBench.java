@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * It prints a table with PASS/FAIL per target and writes the same as JSON to {@code
  * bench/results/osb-proxy-<timestamp>.json}.
  */
-public final class OsbProxyBench {
+public final class OsbProxyBench implements BenchSupport.Harness {
   private static final double ADDED_P50_LIMIT_MS = 2;
   private static final double PROVISION_RATIO_LIMIT = 0.5;
   private static final double CATALOG_RATIO_LIMIT = 0.8;
@@ -149,40 +149,17 @@ public final class OsbProxyBench {
   }
 
   public static void main(String[] args) {
-    // The fake broker runs on the JDK's HttpServer, which leaves Nagle's algorithm on: it writes the
-    // response headers and body separately, and the second write waits for the client's delayed ACK
-    // (about 40 ms per call on Linux). Real brokers do not look like that, and it would hide
-    // everything measured here, so the fake answers with TCP_NODELAY. Set before the class loads.
-    if (System.getProperty(NODELAY) == null) {
-      System.setProperty(NODELAY, "true");
-    }
-    OsbConfig cfg;
-    try {
-      cfg = OsbConfig.from(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("bench: " + e.getMessage());
-      System.exit(64);
-      return;
-    }
-    OsbProxyBench bench = new OsbProxyBench(cfg);
-    Runtime.getRuntime().addShutdownHook(new Thread(bench::cleanup, "bench-cleanup"));
-    BenchSupport.startWatchdog(cfg.timeoutMinutes());
-    int status;
-    try {
-      status = bench.run();
-    } catch (Throwable t) {
-      System.err.println();
-      System.err.println("BENCH FAILED: " + t);
-      if (!(t instanceof BenchException)) {
-        t.printStackTrace();
-      }
-      status = 1;
-    }
-    bench.cleanup();
-    System.exit(status);
+    BenchSupport.tcpNoDelayForFakes();
+    BenchSupport.runMain(() -> new OsbProxyBench(OsbConfig.from(args)));
   }
 
-  private int run() throws Exception {
+  @Override
+  public int timeoutMinutes() {
+    return cfg.timeoutMinutes();
+  }
+
+  @Override
+  public int run() throws Exception {
     OUT.printf(Locale.ROOT, "Service Manager OSB endpoint benchmark (direct vs /v1/osb/{broker_id}), %s%n", startedAt);
     OUT.printf(Locale.ROOT, "machine: %s CPUs, %s, Java %s (%s), max heap %s MB%n",
         machine.get("cpus"), machine.get("os"), machine.get("java"), machine.get("vm"), machine.get("max_heap_mb"));
@@ -714,7 +691,8 @@ public final class OsbProxyBench {
   }
 
   /** Stops the fake broker, the server and the database, and deletes the temporary directory. */
-  private synchronized void cleanup() {
+  @Override
+  public synchronized void cleanup() {
     if (cleanedUp) {
       return;
     }

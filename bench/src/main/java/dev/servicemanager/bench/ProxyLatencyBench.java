@@ -46,10 +46,9 @@ import java.util.function.BooleanSupplier;
  *       the start of that call (and, for information, minus its return).
  * </ol>
  */
-public final class ProxyLatencyBench {
+public final class ProxyLatencyBench implements BenchSupport.Harness {
   private static final double E2E_P99_LIMIT_MS = 3000;
   private static final double DELIVERY_P99_LIMIT_MS = 1000;
-  private static final String NODELAY = "sun.net.httpserver.nodelay";
   private static final PrintStream OUT = System.out;
 
   private final int registrations;
@@ -104,35 +103,17 @@ public final class ProxyLatencyBench {
   }
 
   public static void main(String[] args) {
-    if (System.getProperty(NODELAY) == null) {
-      System.setProperty(NODELAY, "true"); // fake broker and fake CC answer without Nagle's delay
-    }
-    ProxyLatencyBench bench;
-    try {
-      bench = new ProxyLatencyBench(new Knobs(args));
-    } catch (IllegalArgumentException e) {
-      System.err.println("bench: " + e.getMessage());
-      System.exit(64);
-      return;
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(bench::cleanup, "bench-cleanup"));
-    BenchSupport.startWatchdog(bench.timeoutMinutes);
-    int status;
-    try {
-      status = bench.run();
-    } catch (Throwable t) {
-      System.err.println();
-      System.err.println("BENCH FAILED: " + t);
-      if (!(t instanceof BenchException)) {
-        t.printStackTrace();
-      }
-      status = 1;
-    }
-    bench.cleanup();
-    System.exit(status);
+    BenchSupport.tcpNoDelayForFakes();
+    BenchSupport.runMain(() -> new ProxyLatencyBench(new Knobs(args)));
   }
 
-  private int run() throws Exception {
+  @Override
+  public int timeoutMinutes() {
+    return timeoutMinutes;
+  }
+
+  @Override
+  public int run() throws Exception {
     OUT.printf(Locale.ROOT, "Service Manager proxy latency benchmark (notifications -> CF proxy -> CC; delivery to agents), %s%n", startedAt);
     OUT.printf(Locale.ROOT, "machine: %s CPUs, %s, Java %s (%s), max heap %s MB%n",
         machine.get("cpus"), machine.get("os"), machine.get("java"), machine.get("vm"), machine.get("max_heap_mb"));
@@ -474,7 +455,8 @@ public final class ProxyLatencyBench {
     }
   }
 
-  private synchronized void cleanup() {
+  @Override
+  public synchronized void cleanup() {
     if (cleanedUp) {
       return;
     }

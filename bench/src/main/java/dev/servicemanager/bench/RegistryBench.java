@@ -28,7 +28,7 @@ import java.util.Random;
  * keep-alive HTTP/1.1 client, one request at a time, prints a table with PASS/FAIL per target and
  * writes the same as JSON to {@code bench/results/registry-<timestamp>.json}.
  */
-public final class RegistryBench {
+public final class RegistryBench implements BenchSupport.Harness {
   private static final double REGISTRATION_LIMIT_MS = 2000;
   private static final double REFRESH_LIMIT_MS = 2000;
   private static final double LIST_P99_LIMIT_MS = 20;
@@ -68,33 +68,16 @@ public final class RegistryBench {
   }
 
   public static void main(String[] args) {
-    Config cfg;
-    try {
-      cfg = Config.from(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("bench: " + e.getMessage());
-      System.exit(64);
-      return;
-    }
-    RegistryBench bench = new RegistryBench(cfg);
-    Runtime.getRuntime().addShutdownHook(new Thread(bench::cleanup, "bench-cleanup"));
-    BenchSupport.startWatchdog(cfg.timeoutMinutes());
-    int status;
-    try {
-      status = bench.run();
-    } catch (Throwable t) {
-      System.err.println();
-      System.err.println("BENCH FAILED: " + t);
-      if (!(t instanceof BenchException)) {
-        t.printStackTrace();
-      }
-      status = 1;
-    }
-    bench.cleanup();
-    System.exit(status);
+    BenchSupport.runMain(() -> new RegistryBench(Config.from(args)));
   }
 
-  private int run() throws Exception {
+  @Override
+  public int timeoutMinutes() {
+    return cfg.timeoutMinutes();
+  }
+
+  @Override
+  public int run() throws Exception {
     OUT.printf(Locale.ROOT, "Service Manager registry benchmark, %s%n", startedAt);
     OUT.printf(Locale.ROOT, "machine: %s CPUs, %s, Java %s (%s), max heap %s MB%n",
         machine.get("cpus"), machine.get("os"), machine.get("java"), machine.get("vm"), machine.get("max_heap_mb"));
@@ -544,7 +527,8 @@ public final class RegistryBench {
   }
 
   /** Stops the server, the database and the fake broker, and deletes the temporary directory. */
-  private synchronized void cleanup() {
+  @Override
+  public synchronized void cleanup() {
     if (cleanedUp) {
       return;
     }

@@ -6,9 +6,7 @@ import static dev.servicemanager.server.instances.InstanceStore.SM_PLATFORM;
 import dev.servicemanager.server.crypto.Encryptor;
 import dev.servicemanager.server.instances.InstanceService.Caller;
 import dev.servicemanager.server.instances.InstanceService.Started;
-import dev.servicemanager.server.operations.Dispatcher;
 import dev.servicemanager.server.operations.Operation;
-import dev.servicemanager.server.operations.OperationEngine;
 import dev.servicemanager.server.operations.OperationStore;
 import dev.servicemanager.server.operations.OperationStore.NewOperation;
 import dev.servicemanager.server.query.SqlFragment;
@@ -22,12 +20,10 @@ import dev.servicemanager.spi.ApiException;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /** Bindings through the REST API: create (OSB bind), read (credentials only on GET of one), rename, delete. */
 @Singleton
@@ -35,8 +31,7 @@ public class BindingService {
   private final InstanceStore store;
   private final ResourceStore resources;
   private final OperationStore operations;
-  private final OperationEngine engine;
-  private final Dispatcher dispatcher;
+  private final OperationStarter starter;
   private final Labels labels;
   private final Encryptor encryptor;
   private final Json json;
@@ -47,8 +42,7 @@ public class BindingService {
       InstanceStore store,
       ResourceStore resources,
       OperationStore operations,
-      OperationEngine engine,
-      Dispatcher dispatcher,
+      OperationStarter starter,
       Labels labels,
       Encryptor encryptor,
       Json json,
@@ -57,8 +51,7 @@ public class BindingService {
     this.store = store;
     this.resources = resources;
     this.operations = operations;
-    this.engine = engine;
-    this.dispatcher = dispatcher;
+    this.starter = starter;
     this.labels = labels;
     this.encryptor = encryptor;
     this.json = json;
@@ -129,10 +122,10 @@ public class BindingService {
               if (plan.maximumPollingDuration() != null) {
                 context.put("maximum_polling_duration", plan.maximumPollingDuration());
               }
-              return start(new NewOperation(Operation.CREATE, id, BINDINGS, SM_PLATFORM, caller.correlationId(),
+              return starter.store(new NewOperation(Operation.CREATE, id, BINDINGS, SM_PLATFORM, caller.correlationId(),
                   BindingHandler.BIND, context), async);
             });
-    return run(op, async);
+    return starter.run(op, async);
   }
 
   public Page<ServiceBinding> list(ListParams params, boolean attachLastOperations) {
@@ -206,22 +199,10 @@ public class BindingService {
               context.put("broker_instance_id", view.instanceId());
               context.put("force", force);
               context.put("originating_identity", caller.originatingIdentity());
-              return start(new NewOperation(Operation.DELETE, id, BINDINGS, SM_PLATFORM, caller.correlationId(),
+              return starter.store(new NewOperation(Operation.DELETE, id, BINDINGS, SM_PLATFORM, caller.correlationId(),
                   BindingHandler.UNBIND, context), async);
             });
-    return run(op, async);
+    return starter.run(op, async);
   }
 
-  private Operation start(NewOperation op, boolean async) {
-    Instant giveUp = Instant.now().plus(engine.settings().getReconciliationTimeout());
-    return operations.insert(op, giveUp, async ? null : engine.node(), engine.settings().getLease());
-  }
-
-  private Started run(Operation op, boolean async) {
-    if (async || !Objects.equals(op.leaseOwner(), engine.node())) {
-      dispatcher.wake();
-      return new Started(op, true);
-    }
-    return new Started(engine.runUntilDone(op, dispatcher), false);
-  }
 }

@@ -3,9 +3,7 @@ package dev.servicemanager.server.instances;
 import static dev.servicemanager.server.instances.InstanceStore.INSTANCES;
 import static dev.servicemanager.server.instances.InstanceStore.SM_PLATFORM;
 
-import dev.servicemanager.server.operations.Dispatcher;
 import dev.servicemanager.server.operations.Operation;
-import dev.servicemanager.server.operations.OperationEngine;
 import dev.servicemanager.server.operations.OperationStore;
 import dev.servicemanager.server.operations.OperationStore.NewOperation;
 import dev.servicemanager.server.osb.OsbClient;
@@ -22,13 +20,11 @@ import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The Service Manager as a platform (reference 2.13): instances created, changed and deleted
@@ -39,8 +35,7 @@ public class InstanceService {
   private final InstanceStore store;
   private final ResourceStore resources;
   private final OperationStore operations;
-  private final OperationEngine engine;
-  private final Dispatcher dispatcher;
+  private final OperationStarter starter;
   private final Labels labels;
   private final BrokerService brokers;
   private final OsbClient osb;
@@ -50,8 +45,7 @@ public class InstanceService {
       InstanceStore store,
       ResourceStore resources,
       OperationStore operations,
-      OperationEngine engine,
-      Dispatcher dispatcher,
+      OperationStarter starter,
       Labels labels,
       BrokerService brokers,
       OsbClient osb,
@@ -59,8 +53,7 @@ public class InstanceService {
     this.store = store;
     this.resources = resources;
     this.operations = operations;
-    this.engine = engine;
-    this.dispatcher = dispatcher;
+    this.starter = starter;
     this.labels = labels;
     this.brokers = brokers;
     this.osb = osb;
@@ -113,10 +106,10 @@ public class InstanceService {
               putIfPresent(context, "parameters", request.parameters());
               putIfPresent(context, "maintenance_info", request.maintenance_info());
               putIfPresent(context, "maximum_polling_duration", plan.maximumPollingDuration());
-              return start(new NewOperation(Operation.CREATE, id, INSTANCES, SM_PLATFORM, caller.correlationId(),
+              return starter.store(new NewOperation(Operation.CREATE, id, INSTANCES, SM_PLATFORM, caller.correlationId(),
                   InstanceHandler.PROVISION, context), async);
             });
-    return run(op, async);
+    return starter.run(op, async);
   }
 
   /**
@@ -248,10 +241,10 @@ public class InstanceService {
               }
               putIfPresent(context, "parameters", request.parameters());
               putIfPresent(context, "maintenance_info", request.maintenance_info());
-              return start(new NewOperation(Operation.UPDATE, id, INSTANCES, SM_PLATFORM, caller.correlationId(),
+              return starter.store(new NewOperation(Operation.UPDATE, id, INSTANCES, SM_PLATFORM, caller.correlationId(),
                   InstanceHandler.UPDATE, context), async);
             });
-    return op == null ? null : run(op, async);
+    return op == null ? null : starter.run(op, async);
   }
 
   /** PATCH {"shared": ...}: synchronous, no broker call (reference 2.13). */
@@ -311,10 +304,10 @@ public class InstanceService {
               context.put("reference", instance.referencedInstanceId() != null);
               context.put("force", force);
               context.put("originating_identity", caller.originatingIdentity());
-              return start(new NewOperation(Operation.DELETE, id, INSTANCES, SM_PLATFORM, caller.correlationId(),
+              return starter.store(new NewOperation(Operation.DELETE, id, INSTANCES, SM_PLATFORM, caller.correlationId(),
                   bindings > 0 ? InstanceHandler.UNBIND_ALL : InstanceHandler.DEPROVISION, context), async);
             });
-    return run(op, async);
+    return starter.run(op, async);
   }
 
   /** {@code GET /v2/service_instances/{id}} at the broker, when the offering allows it. */
@@ -393,22 +386,6 @@ public class InstanceService {
             "another operation (" + active.type() + ") is in progress for this resource");
       }
     }
-  }
-
-  private Operation start(NewOperation op, boolean async) {
-    Instant giveUp = Instant.now().plus(engine.settings().getReconciliationTimeout());
-    return operations.insert(op, giveUp, async ? null : engine.node(), engine.settings().getLease());
-  }
-
-  private Started run(Operation op, boolean async) {
-    if (!op.active()) {
-      return new Started(op, false);
-    }
-    if (async || !Objects.equals(op.leaseOwner(), engine.node())) {
-      dispatcher.wake();
-      return new Started(op, true);
-    }
-    return new Started(engine.runUntilDone(op, dispatcher), false);
   }
 
   private static void putIfPresent(Map<String, Object> map, String key, Object value) {

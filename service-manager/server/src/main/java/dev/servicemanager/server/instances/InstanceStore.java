@@ -10,7 +10,6 @@ import dev.servicemanager.server.store.Sql;
 import jakarta.inject.Singleton;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -255,9 +254,5 @@ final class InstanceStore {
 
   private static Map<String, Object> orEmpty(Map<String, Object> map) {
     return map == null ? Map.of() : map;
-  }
-
-  static List<Object> list(Object... values) {
-    return Arrays.asList(values);
   }
 }

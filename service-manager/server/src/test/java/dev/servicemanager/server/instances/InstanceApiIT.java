@@ -60,7 +60,7 @@ class InstanceApiIT extends InstanceTestBase {
   }
 
   @Test
-  void syncCreateAnswers201WithTheReadyInstanceAndSendsParameters() {
+  void syncCreateAnswers201WithTheReadyInstanceAndSendsParameters() throws Exception {
     Api.Result created =
         admin().post("/v1/service_instances?async=false",
             Map.of("name", "db-sync", "service_plan_id", planId, "parameters", Map.of("size", 3), "labels", Map.of("env", list("dev"))));
@@ -68,6 +68,8 @@ class InstanceApiIT extends InstanceTestBase {
     assertThat(created.json()).containsEntry("ready", true);
     assertThat(map(created.json().get("labels"))).containsEntry("env", List.of("dev"));
     assertThat(map(broker.requests(Route.PROVISION).get(0).json().get("parameters"))).containsEntry("size", 3);
+    assertThat(count("SELECT count(*) FROM operations WHERE context ? 'parameters'"))
+        .as("parameters are kept only until the operation finishes").isZero();
   }
 
   @Test
