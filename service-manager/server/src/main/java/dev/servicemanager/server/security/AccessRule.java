@@ -6,7 +6,15 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.security.rules.SecurityRuleResult;
+import dev.servicemanager.spi.access.Caller;
+import dev.servicemanager.spi.access.RouteAccess;
 import jakarta.inject.Singleton;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.reactivestreams.Publisher;
 import io.micronaut.core.async.publisher.Publishers;
@@ -29,6 +37,9 @@ import io.micronaut.core.async.publisher.Publishers;
  *   <li>everything else: an administrator's bearer token.
  * </ul>
  *
+ * Plugins add rules for their own routes through {@link RouteAccess} beans, which are asked first
+ * (after the public core routes); a plugin answers only for its own prefix.
+ *
  * A missing or invalid credential is 401; a platform asking for more is 403.
  */
 @Singleton
@@ -42,6 +53,12 @@ final class AccessRule implements SecurityRule<HttpRequest<?>> {
   private static final Pattern PLATFORM_ONLY_PUT = Pattern.compile("^/v1/credentials(/[^/]+/activate)?/?$");
   private static final String NOTIFICATIONS = "/v1/notifications";
 
+  private final List<RouteAccess> pluginRules;
+
+  AccessRule(List<RouteAccess> pluginRules) {
+    this.pluginRules = List.copyOf(pluginRules);
+  }
+
   @Override
   public int getOrder() {
     return HIGHEST_PRECEDENCE;
@@ -53,10 +70,19 @@ final class AccessRule implements SecurityRule<HttpRequest<?>> {
     return Publishers.just(decide(request, authentication));
   }
 
-  private static SecurityRuleResult decide(HttpRequest<?> request, Authentication authentication) {
+  private SecurityRuleResult decide(HttpRequest<?> request, Authentication authentication) {
     String path = request.getPath();
     if (PUBLIC.matcher(path).matches()) {
       return SecurityRuleResult.ALLOWED;
+    }
+    if (!pluginRules.isEmpty()) {
+      Caller caller = authentication == null ? null : caller(authentication);
+      for (RouteAccess rule : pluginRules) {
+        RouteAccess.Decision decision = rule.decide(request.getMethodName(), path, caller);
+        if (decision != RouteAccess.Decision.NOT_MINE) {
+          return decision == RouteAccess.Decision.ALLOW ? SecurityRuleResult.ALLOWED : SecurityRuleResult.REJECTED;
+        }
+      }
     }
     if (authentication == null) {
       return SecurityRuleResult.REJECTED;
@@ -78,5 +104,22 @@ final class AccessRule implements SecurityRule<HttpRequest<?>> {
     return read && PLATFORM_READABLE.matcher(path).matches()
         ? SecurityRuleResult.ALLOWED
         : SecurityRuleResult.REJECTED;
+  }
+
+  static Caller caller(Authentication authentication) {
+    Map<String, Object> claims = new HashMap<>(authentication.getAttributes());
+    claims.values().removeIf(java.util.Objects::isNull);
+    Set<String> scopes = new LinkedHashSet<>();
+    if (claims.get("scope") instanceof String s) {
+      for (String scope : s.trim().split("\\s+")) {
+        if (!scope.isEmpty()) {
+          scopes.add(scope);
+        }
+      }
+    }
+    if (claims.get("scp") instanceof Collection<?> list) {
+      list.forEach(scope -> scopes.add(String.valueOf(scope)));
+    }
+    return new Caller(authentication.getName(), Callers.platformId(authentication), scopes, claims);
   }
 }
