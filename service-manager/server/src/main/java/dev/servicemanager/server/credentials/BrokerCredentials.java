@@ -2,7 +2,9 @@ package dev.servicemanager.server.credentials;
 
 import dev.servicemanager.server.crypto.BCrypt;
 import dev.servicemanager.server.crypto.Encryptor;
+import dev.servicemanager.server.events.RegistryVersion;
 import dev.servicemanager.server.store.Sql;
+import dev.servicemanager.server.events.RegistryVersion;
 import dev.servicemanager.spi.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpStatus;
@@ -27,11 +29,14 @@ public class BrokerCredentials {
   private static final int VERIFIED_CACHE_SIZE = 10_000;
   private final Sql sql;
   private final CredentialNotifications notifications;
+  // Authentication results are cached on the OSB path: a credential change must end them.
+  private final RegistryVersion registryVersion;
   private final Map<String, Boolean> verified = new ConcurrentHashMap<>();
 
-  BrokerCredentials(Sql sql, CredentialNotifications notifications) {
+  BrokerCredentials(Sql sql, CredentialNotifications notifications, RegistryVersion registryVersion) {
     this.sql = sql;
     this.notifications = notifications;
+    this.registryVersion = registryVersion;
   }
 
   private record Row(
@@ -70,6 +75,7 @@ public class BrokerCredentials {
           "Invalid notification ID " + notificationId + " - request rejected");
     }
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    registryVersion.changed();
     Optional<Row> existing =
         sql.queryOne("SELECT " + COLUMNS + " FROM broker_platform_credentials WHERE platform_id = ? AND broker_id = ? FOR UPDATE",
             List.of(platformId, request.brokerId()), BrokerCredentials::map);
@@ -95,6 +101,7 @@ public class BrokerCredentials {
 
   @Transactional
   public void activate(String platformId, String id) {
+    registryVersion.changed();
     int updated = sql.update("UPDATE broker_platform_credentials SET active = true, old_username = NULL,"
             + " old_password_hash = NULL, updated_at = ? WHERE id = ? AND platform_id = ?",
         Instant.now().truncatedTo(ChronoUnit.MICROS), id, platformId);

@@ -30,17 +30,21 @@ final class ChangeListener implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeListener.class);
   private static final long MIN_BACKOFF_MS = 200;
   private static final long MAX_BACKOFF_MS = 20_000;
+  // V31: a registry row the OSB caches derive from changed (credentials included, which are not logged).
+  private static final String REGISTRY_CHANNEL = "sm_registry";
 
   private final DataSource dataSource;
   private final NotificationHub hub;
+  private final RegistryVersion registryVersion;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile Connection connection;
   private long lastSeen = -1;
 
-  ChangeListener(DataSource dataSource, NotificationHub hub) {
+  ChangeListener(DataSource dataSource, NotificationHub hub, RegistryVersion registryVersion) {
     this.dataSource = DelegatingDataSource.unwrapDataSource(dataSource);
     this.hub = hub;
+    this.registryVersion = registryVersion;
     this.thread = new Thread(this, "sm-change-listener");
     thread.setDaemon(true);
     thread.start();
@@ -56,7 +60,11 @@ final class ChangeListener implements Runnable {
         c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN sm_changes");
+          s.execute("LISTEN " + REGISTRY_CHANNEL);
         }
+        // From here on no change from another server goes unheard (and one may have been missed while
+        // disconnected): the OSB caches start over.
+        registryVersion.listening(true);
         if (reconnecting) {
           hub.publish(load(c, "revision > ?", lastSeen));
         } else {
@@ -79,14 +87,21 @@ final class ChangeListener implements Runnable {
         sleep(backoff);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       } finally {
+        registryVersion.listening(false);
         connection = null;
       }
     }
   }
 
   private void deliver(Connection c, PGNotification[] received) throws SQLException {
+    // Anything announced may change what the OSB caches hold; the version moves once the rows are committed,
+    // which they are when NOTIFY is delivered.
+    registryVersion.bump();
     List<Long> revisions = new ArrayList<>(received.length);
     for (PGNotification n : received) {
+      if (REGISTRY_CHANNEL.equals(n.getName())) {
+        continue;
+      }
       try {
         revisions.add(Long.parseLong(n.getParameter()));
       } catch (NumberFormatException e) {

@@ -38,10 +38,12 @@ public final class ChangeLog {
   static final String CORRELATION_HEADER = "X-Correlation-ID";
   private final Sql sql;
   private final Json json;
+  private final RegistryVersion registryVersion;
 
-  ChangeLog(Sql sql, Json json) {
+  ChangeLog(Sql sql, Json json, RegistryVersion registryVersion) {
     this.sql = sql;
     this.json = json;
+    this.registryVersion = registryVersion;
   }
 
   /** Appends a change; returns its revision. {@code platformId} null means every platform. */
@@ -63,6 +65,7 @@ public final class ChangeLog {
     if (labelChanges != null) {
       payload.put("label_changes", labelChanges);
     }
+    registryVersion.changed();
     return sql.queryOne(
             "INSERT INTO changes (resource_type, resource_id, change_type, platform_id, payload, correlation_id)"
                 + " VALUES (?, ?, ?, ?, ?::jsonb, ?) RETURNING revision",

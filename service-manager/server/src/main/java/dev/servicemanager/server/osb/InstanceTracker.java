@@ -39,6 +39,9 @@ class InstanceTracker {
       return;
     }
     String id = e.call().instanceId();
+    if (insertedNew(e, status)) {
+      return;
+    }
     tx.executeWrite(
         s -> {
           boolean exists = lock(id);
@@ -205,16 +208,50 @@ class InstanceTracker {
         .isPresent();
   }
 
-  private void insert(Exchange e, boolean ready) {
-    String name = e.context() != null && e.context().get("instance_name") instanceof String n && !n.isBlank()
+  /**
+   * The common case, a new instance, in one statement (one round trip, one commit): the instance and
+   * its operation, {@code succeeded} for 200/201 and {@code in progress} with the broker's operation
+   * for 202. False when the id is already stored; the caller then takes the general path.
+   */
+  private boolean insertedNew(Exchange e, int status) {
+    boolean finished = status != 202;
+    return sql.update(
+            "WITH i AS (INSERT INTO service_instances (id, name, service_plan_id, platform_id, context, dashboard_url,"
+                + " maintenance_info, usable, ready, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, true, ?, now(), now()) ON CONFLICT (id) DO NOTHING RETURNING id)"
+                + " INSERT INTO operations (id, type, state, resource_id, resource_type, platform_id, correlation_id,"
+                + " external_id, step, next_attempt_at, created_at, updated_at)"
+                + " SELECT ?, 'create', ?, i.id, ?, ?, ?, ?, 'tracked', NULL, now(), now() FROM i",
+            e.call().instanceId(),
+            name(e),
+            e.planId(),
+            e.call().platformId(),
+            json.write(e.context() == null ? java.util.Map.of() : e.context()),
+            e.replyString("dashboard_url"),
+            e.requestValue("maintenance_info") == null ? null : json.write(e.requestValue("maintenance_info")),
+            finished,
+            java.util.UUID.randomUUID().toString(),
+            finished ? SUCCEEDED : IN_PROGRESS,
+            INSTANCES,
+            e.call().platformId(),
+            e.call().requestIdentity(),
+            finished ? null : e.replyString("operation"))
+        == 1;
+  }
+
+  private static String name(Exchange e) {
+    return e.context() != null && e.context().get("instance_name") instanceof String n && !n.isBlank()
         ? n
         : e.call().instanceId();
+  }
+
+  private void insert(Exchange e, boolean ready) {
     sql.update(
         "INSERT INTO service_instances (id, name, service_plan_id, platform_id, context, dashboard_url,"
             + " maintenance_info, usable, ready, created_at, updated_at)"
             + " VALUES (?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, true, ?, now(), now())",
         e.call().instanceId(),
-        name,
+        name(e),
         e.planId(),
         e.call().platformId(),
         json.write(e.context() == null ? java.util.Map.of() : e.context()),

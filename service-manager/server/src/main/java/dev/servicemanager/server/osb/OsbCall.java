@@ -9,6 +9,7 @@ import java.util.Map;
  * @param query decoded query parameters (the proxy reads {@code plan_id} etc. from them)
  * @param headers the OSB headers to forward (version, originating identity, content type)
  * @param requestIdentity the platform's {@code X-Broker-API-Request-Identity}, or a new UUID
+ * @param caller the calling platform, as authentication found it
  * @param body the raw request body, or null
  */
 record OsbCall(
@@ -16,7 +17,7 @@ record OsbCall(
     String brokerId,
     String instanceId,
     String bindingId,
-    String platformId,
+    Caller caller,
     String method,
     String pathAndQuery,
     Map<String, String> query,
@@ -26,5 +27,9 @@ record OsbCall(
   OsbCall {
     query = Map.copyOf(query);
     headers = Map.copyOf(headers);
+  }
+
+  String platformId() {
+    return caller.id();
   }
 }

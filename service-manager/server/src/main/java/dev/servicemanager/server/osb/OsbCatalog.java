@@ -1,14 +1,17 @@
 package dev.servicemanager.server.osb;
 
+import dev.servicemanager.server.events.RegistryVersion;
 import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.Sql;
+import dev.servicemanager.spi.ApiException;
+import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The catalog a platform gets from {@code GET /v1/osb/{broker_id}/v2/catalog} (reference 3.3): built
@@ -22,41 +25,34 @@ class OsbCatalog {
   private static final String VISIBLE =
       " AND p.id IN (SELECT v.service_plan_id FROM visibilities v WHERE v.platform_id = ? OR v.platform_id IS NULL)";
 
-  // Platforms ask for the catalog on every sync; building it costs two queries and a JSON
-  // round trip per plan. A rendered catalog is reused while no change has been logged since (the
-  // change log's latest revision is its version) and for at most MAX_AGE, which bounds staleness when
-  // changes commit out of revision order.
-  private static final Duration MAX_AGE = Duration.ofSeconds(5);
-  private static final int MAX_ENTRIES = 10_000;
-
+  // Platforms ask for the catalog on every sync; building it costs two queries and a JSON round
+  // trip per plan. A rendered catalog is reused until the registry changes (RegistryVersion).
   private record Key(String brokerId, String view) {}
-
-  private record Rendered(long revision, long renderedAt, String json) {}
 
   private final Sql sql;
   private final Json json;
-  private final Map<Key, Rendered> cache = new ConcurrentHashMap<>();
+  private final TransactionOperations<Connection> tx;
+  private final RegistryVersion.Cache<Key, String> rendered;
 
-  OsbCatalog(Sql sql, Json json) {
+  OsbCatalog(Sql sql, Json json, TransactionOperations<Connection> tx, RegistryVersion registryVersion) {
     this.sql = sql;
     this.json = json;
+    this.tx = tx;
+    this.rendered = registryVersion.cache(10_000, Duration.ofSeconds(60));
   }
 
-  /** The catalog as JSON, from the cache when nothing changed. Runs inside the caller's read transaction. */
+  /** The catalog as JSON; 404 for an unknown broker. */
   String renderJson(String brokerId, Caller caller) {
-    long revision = sql.queryLong("SELECT COALESCE(max(revision), 0) FROM changes", List.of());
-    Key key = new Key(brokerId, caller.isCloudFoundry() ? "cloudfoundry" : caller.id());
-    Rendered cached = cache.get(key);
-    long now = System.nanoTime();
-    if (cached != null && cached.revision() == revision && now - cached.renderedAt() < MAX_AGE.toNanos()) {
-      return cached.json();
-    }
-    String body = json.write(render(brokerId, caller));
-    if (cache.size() >= MAX_ENTRIES) {
-      cache.clear();
-    }
-    cache.put(key, new Rendered(revision, now, body));
-    return body;
+    return rendered.get(
+        new Key(brokerId, caller.isCloudFoundry() ? "cloudfoundry" : caller.id()),
+        key ->
+            tx.executeRead(
+                s -> {
+                  if (sql.queryLong("SELECT count(*) FROM service_brokers WHERE id = ?", List.of(brokerId)) == 0) {
+                    throw ApiException.notFound("could not find such service broker");
+                  }
+                  return json.write(render(brokerId, caller));
+                }));
   }
 
   /** Runs inside the caller's read transaction. */

@@ -143,7 +143,7 @@ class OsbController {
             brokerId,
             instanceId,
             bindingId,
-            Callers.platformId(auth).orElseThrow(), // AccessRule lets only platforms in
+            caller(auth),
             request.getMethodName(),
             brokerPath(request),
             query(request),
@@ -158,6 +158,16 @@ class OsbController {
       response.header("Retry-After", reply.retryAfter());
     }
     return response;
+  }
+
+  // AccessRule lets only platforms in; PlatformAuthenticationProvider put these attributes there.
+  private static Caller caller(Authentication auth) {
+    Map<String, Object> attributes = auth.getAttributes();
+    return new Caller(
+        Callers.platformId(auth).orElseThrow(),
+        String.valueOf(attributes.get(Callers.PLATFORM_NAME)),
+        String.valueOf(attributes.get(Callers.PLATFORM_TYPE)),
+        Boolean.TRUE.equals(attributes.get(Callers.PLATFORM_SUSPENDED)));
   }
 
   // The raw path after /v1/osb/{broker_id}, so percent-encoded ids reach the broker unchanged.

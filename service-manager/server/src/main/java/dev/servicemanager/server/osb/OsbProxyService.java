@@ -1,14 +1,14 @@
 package dev.servicemanager.server.osb;
 
+import dev.servicemanager.server.events.RegistryVersion;
 import dev.servicemanager.server.registry.BrokerService;
 import dev.servicemanager.server.registry.ReferencePlan;
 import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.Sql;
 import dev.servicemanager.spi.ApiException;
-import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +29,8 @@ public class OsbProxyService {
   private final SharedInstances sharing;
   private final Sql sql;
   private final Json json;
-  private final TransactionOperations<Connection> tx;
+  // Broker URL and (decrypted) credentials, read and decrypted once per registry version.
+  private final RegistryVersion.Cache<String, BrokerEndpoint> endpoints;
 
   OsbProxyService(
       BrokerService brokers,
@@ -41,7 +42,7 @@ public class OsbProxyService {
       SharedInstances sharing,
       Sql sql,
       Json json,
-      TransactionOperations<Connection> tx) {
+      RegistryVersion registryVersion) {
     this.brokers = brokers;
     this.client = client;
     this.catalog = catalog;
@@ -51,7 +52,7 @@ public class OsbProxyService {
     this.sharing = sharing;
     this.sql = sql;
     this.json = json;
-    this.tx = tx;
+    this.endpoints = registryVersion.cache(1_000, Duration.ofSeconds(60));
   }
 
   /**
@@ -71,18 +72,10 @@ public class OsbProxyService {
 
   OsbReply handle(OsbCall call) {
     if (call.route() == OsbRoute.CATALOG) {
-      String body =
-          tx.executeRead(
-              s -> {
-                if (sql.queryLong("SELECT count(*) FROM service_brokers WHERE id = ?", List.of(call.brokerId())) == 0) {
-                  throw ApiException.notFound("could not find such service broker");
-                }
-                return catalog.renderJson(call.brokerId(), caller(call.platformId()));
-              });
-      return new OsbReply(200, body, null, call.requestIdentity());
+      return new OsbReply(200, catalog.renderJson(call.brokerId(), call.caller()), null, call.requestIdentity());
     }
     Map<String, Object> request = call.route().hasBody() ? parseBody(call.body()) : null;
-    Checked checked = tx.executeRead(s -> check(call, request));
+    Checked checked = check(call, request);
     if (checked.referencePlan()) {
       return sharing.provision(call, request, checked.planId());
     }
@@ -115,17 +108,29 @@ public class OsbProxyService {
     return new OsbReply(answer.status(), answer.json(), reply.retryAfter(), call.requestIdentity());
   }
 
+  // The broker, the caller and the plan come from memory (RegistryVersion); what is read here are
+  // the instance (and binding) rows, which change with every call and are never cached.
   private Checked check(OsbCall call, Map<String, Object> request) {
-    BrokerEndpoint broker = brokers.endpoint(call.brokerId());
-    Caller caller = caller(call.platformId());
+    BrokerEndpoint broker = endpoints.get(call.brokerId(), brokers::endpoint);
+    Caller caller = call.caller();
     if (call.route().isWrite() && caller.suspended()) {
       throw ApiException.badRequest("platform " + caller.name() + " is suspended");
     }
-    requireOwnInstance(call);
+    Instance instance = instance(call.instanceId());
+    // Reference 3.5 (checkPlatformIDPlugin): another platform's instance, or its bindings, does not
+    // exist for the caller, and the broker is not asked.
+    if (instance != null && !instance.platformId().equals(call.platformId())) {
+      throw ApiException.notFound("could not find such service instance");
+    }
+    if (call.route().isBindingRoute()) {
+      requireOwnBinding(call);
+    }
     String planId = null;
     boolean referencePlan = false;
     SharedInstances.Reference reference =
-        call.route() == OsbRoute.PROVISION ? null : sharing.reference(call.instanceId()).orElse(null);
+        call.route() != OsbRoute.PROVISION && instance != null && instance.reference()
+            ? sharing.reference(call.instanceId()).orElse(null)
+            : null;
     if (reference != null && !reference.brokerId().equals(call.brokerId())) {
       // The reference belongs to another broker's offering: like any unknown instance, not this broker's.
       throw ApiException.notFound("could not find such service instance");
@@ -136,7 +141,7 @@ public class OsbProxyService {
       planId = plans.planId(call.brokerId(), serviceId, planCatalogId);
       plans.requireVisible(caller, planId, context(request));
       referencePlan = ReferencePlan.isReference(planCatalogId);
-      if (!referencePlan && sharing.reference(call.instanceId()).isPresent()) {
+      if (!referencePlan && instance != null && instance.reference()) {
         // OSB 409: the id is taken by a reference; the broker must not create an instance under it.
         throw ApiException.conflict("service instance " + call.instanceId() + " already exists as a reference instance");
       }
@@ -144,18 +149,32 @@ public class OsbProxyService {
       throw ApiException.badRequest("the plan and parameters of a reference instance cannot change");
     } else if (call.route() == OsbRoute.DEPROVISION && reference == null) {
       // Reference 2.13: a shared instance goes only after its references; the broker is not asked.
-      List<String> references = sharing.referencesTo(call.instanceId());
+      List<String> references = instance == null ? List.of() : sharing.referencesTo(call.instanceId());
       if (!references.isEmpty()) {
         throw ApiException.badRequest("the shared instance is still referenced by: " + String.join(", ", references));
       }
     } else if (call.route() == OsbRoute.UPDATE && request.get("plan_id") != null) {
       planId = plans.planId(call.brokerId(), requiredString(request, "service_id"), requiredString(request, "plan_id"));
       // Only a plan change needs the visibility check; repeating the current plan is not one.
-      if (!planId.equals(currentPlan(call.instanceId()))) {
+      if (instance == null || !planId.equals(instance.planId())) {
         plans.requireVisible(caller, planId, context(request));
       }
     }
     return new Checked(broker, caller, request, planId, referencePlan, reference);
+  }
+
+  /** The stored instance the call names, as far as the checks need it. */
+  private record Instance(String platformId, String planId, boolean reference) {}
+
+  private Instance instance(String instanceId) {
+    if (instanceId == null) {
+      return null;
+    }
+    return sql.queryOne(
+            "SELECT platform_id, service_plan_id, referenced_instance_id IS NOT NULL FROM service_instances WHERE id = ?",
+            List.of(instanceId),
+            rs -> new Instance(rs.getString(1), rs.getString(2), rs.getBoolean(3)))
+        .orElse(null);
   }
 
   private void track(Exchange e) {
@@ -174,45 +193,17 @@ public class OsbProxyService {
     }
   }
 
-  private Caller caller(String platformId) {
-    return sql.queryOne(
-            "SELECT id, name, type, suspended FROM platforms WHERE id = ?",
-            List.of(platformId),
-            rs -> new Caller(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)))
-        // Deleted between authentication and now.
-        .orElseThrow(() -> ApiException.unauthorized("the calling platform no longer exists"));
-  }
-
-  // Reference 3.5 (checkPlatformIDPlugin): another platform's instance, or its bindings, does not
-  // exist for the caller, and the broker is not asked.
-  private void requireOwnInstance(OsbCall call) {
-    String owner =
+  private void requireOwnBinding(OsbCall call) {
+    String bindingOwner =
         sql.queryOne(
-                "SELECT platform_id FROM service_instances WHERE id = ?",
-                List.of(call.instanceId()),
+                "SELECT i.platform_id FROM service_bindings b JOIN service_instances i ON i.id = b.service_instance_id"
+                    + " WHERE b.id = ?",
+                List.of(call.bindingId()),
                 rs -> rs.getString(1))
             .orElse(null);
-    if (owner != null && !owner.equals(call.platformId())) {
-      throw ApiException.notFound("could not find such service instance");
+    if (bindingOwner != null && !bindingOwner.equals(call.platformId())) {
+      throw ApiException.notFound("could not find such service binding");
     }
-    if (call.route().isBindingRoute()) {
-      String bindingOwner =
-          sql.queryOne(
-                  "SELECT i.platform_id FROM service_bindings b JOIN service_instances i ON i.id = b.service_instance_id"
-                      + " WHERE b.id = ?",
-                  List.of(call.bindingId()),
-                  rs -> rs.getString(1))
-              .orElse(null);
-      if (bindingOwner != null && !bindingOwner.equals(call.platformId())) {
-        throw ApiException.notFound("could not find such service binding");
-      }
-    }
-  }
-
-  private String currentPlan(String instanceId) {
-    return sql.queryOne(
-            "SELECT service_plan_id FROM service_instances WHERE id = ?", List.of(instanceId), rs -> rs.getString(1))
-        .orElse(null);
   }
 
   // Malformed input is the platform's fault: 400 before anything is forwarded or stored.

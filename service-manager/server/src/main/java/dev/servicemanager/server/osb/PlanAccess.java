@@ -1,11 +1,12 @@
 package dev.servicemanager.server.osb;
 
+import dev.servicemanager.server.events.RegistryVersion;
 import dev.servicemanager.server.store.Sql;
 import dev.servicemanager.spi.ApiException;
 import io.micronaut.http.HttpStatus;
 import jakarta.inject.Singleton;
 import java.sql.Array;
-import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -18,23 +19,43 @@ import java.util.Map;
 @Singleton
 class PlanAccess {
   static final String ORG_LABEL = "organization_guid";
-  private final Sql sql;
+  private record PlanKey(String brokerId, String serviceCatalogId, String planCatalogId) {}
 
-  PlanAccess(Sql sql) {
+  private record VisibilityKey(String planId, String platformId) {}
+
+  /** A visibility of a plan for the caller (or public, platformId null), with its org labels. */
+  private record Visibility(String platformId, List<String> orgs) {}
+
+  private final Sql sql;
+  // Every provision asks both; they change only with the registry (RegistryVersion).
+  private final RegistryVersion.Cache<PlanKey, String> planIds;
+  private final RegistryVersion.Cache<VisibilityKey, List<Visibility>> visibilities;
+
+  PlanAccess(Sql sql, RegistryVersion registryVersion) {
     this.sql = sql;
+    this.planIds = registryVersion.cache(10_000, Duration.ofSeconds(60));
+    this.visibilities = registryVersion.cache(10_000, Duration.ofSeconds(60));
   }
 
   /** The SM id of a plan, given the broker's catalog ids; 404 when the broker has no such plan. */
   String planId(String brokerId, String serviceCatalogId, String planCatalogId) {
-    return sql.queryOne(
-            "SELECT p.id FROM service_plans p JOIN service_offerings o ON o.id = p.service_offering_id"
-                + " WHERE o.broker_id = ? AND o.catalog_id = ? AND p.catalog_id = ?",
-            List.of(brokerId, serviceCatalogId, planCatalogId),
-            rs -> rs.getString(1))
-        .orElseThrow(PlanAccess::planNotFound);
+    String id =
+        planIds.get(
+            new PlanKey(brokerId, serviceCatalogId, planCatalogId),
+            key ->
+                sql.queryOne(
+                        "SELECT p.id FROM service_plans p JOIN service_offerings o ON o.id = p.service_offering_id"
+                            + " WHERE o.broker_id = ? AND o.catalog_id = ? AND p.catalog_id = ?",
+                        List.of(key.brokerId(), key.serviceCatalogId(), key.planCatalogId()),
+                        rs -> rs.getString(1))
+                    .orElse(null));
+    if (id == null) {
+      throw planNotFound();
+    }
+    return id;
   }
 
-  /** Throws unless the caller may use the plan; runs inside the caller's read transaction. */
+  /** Throws unless the caller may use the plan. */
   void requireVisible(Caller caller, String planId, Map<String, Object> context) {
     String org = null;
     if (caller.isCloudFoundry()) {
@@ -43,17 +64,20 @@ class PlanAccess {
         throw ApiException.badRequest("context.organization_guid is required for Cloud Foundry platforms");
       }
     }
-    record Row(String platformId, List<String> orgs) {}
-    List<Row> visibilities =
-        sql.query(
-            "SELECT v.platform_id, ARRAY(SELECT l.value FROM visibility_labels l WHERE l.resource_id = v.id"
-                + " AND l.key = ?) FROM visibilities v WHERE v.service_plan_id = ?"
-                + " AND (v.platform_id = ? OR v.platform_id IS NULL)",
-            List.of(ORG_LABEL, planId, caller.id()),
-            rs -> new Row(rs.getString(1), strings(rs.getArray(2))));
+    List<Visibility> found =
+        visibilities.get(
+            new VisibilityKey(planId, caller.id()),
+            key ->
+                List.copyOf(
+                    sql.query(
+                        "SELECT v.platform_id, ARRAY(SELECT l.value FROM visibility_labels l WHERE l.resource_id = v.id"
+                            + " AND l.key = ?) FROM visibilities v WHERE v.service_plan_id = ?"
+                            + " AND (v.platform_id = ? OR v.platform_id IS NULL)",
+                        List.of(ORG_LABEL, key.planId(), key.platformId()),
+                        rs -> new Visibility(rs.getString(1), strings(rs.getArray(2))))));
     String requiredOrg = org;
     boolean visible =
-        visibilities.stream()
+        found.stream()
             .anyMatch(v -> requiredOrg == null || v.platformId() == null || v.orgs().contains(requiredOrg));
     if (!visible) {
       throw planNotFound();
@@ -65,6 +89,6 @@ class PlanAccess {
   }
 
   private static List<String> strings(Array array) throws java.sql.SQLException {
-    return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
+    return array == null ? List.of() : List.of((String[]) array.getArray());
   }
 }

@@ -5,6 +5,7 @@ import static dev.servicemanager.server.store.ResourceType.field;
 import dev.servicemanager.server.crypto.Encryptor;
 import dev.servicemanager.server.crypto.LocalSecrets;
 import dev.servicemanager.server.events.ChangeLog;
+import dev.servicemanager.server.events.RegistryVersion;
 import dev.servicemanager.server.events.ChangeLog.ChangeType;
 import dev.servicemanager.server.events.ChangeLog.Snapshot;
 import dev.servicemanager.server.query.FieldType;
@@ -58,12 +59,14 @@ public class PlatformService {
   private final ResourceStore store;
   private final Labels labels;
   private final ChangeLog changes;
+  private final RegistryVersion registryVersion;
 
-  PlatformService(Sql sql, ResourceStore store, Labels labels, ChangeLog changes) {
+  PlatformService(Sql sql, ResourceStore store, Labels labels, ChangeLog changes, RegistryVersion registryVersion) {
     this.sql = sql;
     this.store = store;
     this.labels = labels;
     this.changes = changes;
+    this.registryVersion = registryVersion;
   }
 
   @Transactional
@@ -167,17 +170,18 @@ public class PlatformService {
    * becomes active and the old one stops working.
    */
   @Transactional
-  public Optional<String> authenticate(String username, String password) {
+  public Optional<PlatformIdentity> authenticate(String username, String password) {
     if (username == null || password == null || username.isEmpty()) {
       return Optional.empty();
     }
-    record Row(String id, String username, String hash, String oldUsername, String oldHash, boolean active) {}
+    record Row(PlatformIdentity identity, String username, String hash, String oldUsername, String oldHash, boolean active) {}
     Optional<Row> row =
         sql.queryOne(
-            "SELECT id, username, password_hash, old_username, old_password_hash, credentials_active"
+            "SELECT id, name, type, suspended, username, password_hash, old_username, old_password_hash, credentials_active"
                 + " FROM platforms WHERE username = ? OR old_username = ?",
             List.of(username, username),
-            rs -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getBoolean(6)));
+            rs -> new Row(new PlatformIdentity(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getBoolean(9)));
     if (row.isEmpty()) {
       // Spend the same time as a real check, so response times do not reveal usernames.
       Encryptor.matchesHash(password, "0".repeat(64));
@@ -186,18 +190,29 @@ public class PlatformService {
     Row r = row.get();
     if (username.equals(r.username()) && Encryptor.matchesHash(password, r.hash())) {
       if (!r.active() || r.oldUsername() != null) {
+        // The old pair stops working now: cached authentications of it must go.
+        registryVersion.changed();
         sql.update(
             "UPDATE platforms SET credentials_active = true, old_username = NULL,"
                 + " old_password_hash = NULL WHERE id = ?",
-            r.id());
+            r.identity().id());
       }
-      return Optional.of(r.id());
+      return Optional.of(r.identity());
     }
     if (username.equals(r.oldUsername()) && Encryptor.matchesHash(password, r.oldHash())) {
-      return Optional.of(r.id());
+      return Optional.of(r.identity());
     }
     return Optional.empty();
   }
+
+  /** What authentication tells about a platform, for a platform known by id. */
+  public Optional<PlatformIdentity> identity(String id) {
+    return sql.queryOne(
+        "SELECT id, name, type, suspended FROM platforms WHERE id = ?",
+        List.of(id),
+        rs -> new PlatformIdentity(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
+  }
+
 
   private static void refuseBuiltIn(String id) {
     if (Platform.SM_PLATFORM_ID.equals(id)) {

@@ -8,6 +8,10 @@ import java.util.Optional;
 public final class Callers {
   public static final String PLATFORM_ROLE = "sm:platform";
   public static final String PLATFORM_ID = "sm_platform_id";
+  // What the OSB endpoint's checks need, carried from authentication so they need no read.
+  public static final String PLATFORM_NAME = "sm_platform_name";
+  public static final String PLATFORM_TYPE = "sm_platform_type";
+  public static final String PLATFORM_SUSPENDED = "sm_platform_suspended";
 
   private Callers() {}
 

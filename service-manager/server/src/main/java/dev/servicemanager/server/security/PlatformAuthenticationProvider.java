@@ -1,6 +1,9 @@
 package dev.servicemanager.server.security;
 
 import dev.servicemanager.server.credentials.BrokerCredentials;
+import dev.servicemanager.server.crypto.Encryptor;
+import dev.servicemanager.server.events.RegistryVersion;
+import dev.servicemanager.server.registry.PlatformIdentity;
 import dev.servicemanager.server.registry.PlatformService;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.AuthenticationFailureReason;
@@ -9,43 +12,88 @@ import io.micronaut.security.authentication.AuthenticationResponse;
 import io.micronaut.security.authentication.provider.HttpRequestExecutorAuthenticationProvider;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** HTTP basic with a platform's generated credentials (the current pair, or the old one while rotating). */
+/**
+ * HTTP basic with a platform's generated credentials (the current pair, or the old one while
+ * rotating).
+ *
+ * <p>Platforms send the same pair on every OSB call, so successful checks are remembered in memory
+ * (keyed by a SHA-256 digest of the password, never the password) until anything about platforms or
+ * credentials changes on any server ({@link RegistryVersion}). Failures are never remembered.
+ */
 @Singleton
 final class PlatformAuthenticationProvider<B> implements HttpRequestExecutorAuthenticationProvider<B> {
+  private static final String OSB_PREFIX = "/v1/osb/";
+  private static final int MAX_CACHED = 10_000;
+  private static final Duration MAX_AGE = Duration.ofSeconds(60);
+
+  private record Key(String brokerId, String username, String passwordDigest) {}
+
   // Lazy: Micronaut Data's operations check for authenticators while they are created, and
   // PlatformService needs those operations, which would otherwise be a cycle.
-  private static final String OSB_PREFIX = "/v1/osb/";
   private final Provider<PlatformService> platforms;
   private final Provider<BrokerCredentials> brokerCredentials;
+  private final Provider<RegistryVersion> registryVersion;
+  private volatile RegistryVersion.Cache<Key, PlatformIdentity> verified;
 
-  PlatformAuthenticationProvider(Provider<PlatformService> platforms, Provider<BrokerCredentials> brokerCredentials) {
+  PlatformAuthenticationProvider(
+      Provider<PlatformService> platforms,
+      Provider<BrokerCredentials> brokerCredentials,
+      Provider<RegistryVersion> registryVersion) {
     this.platforms = platforms;
     this.brokerCredentials = brokerCredentials;
+    this.registryVersion = registryVersion;
   }
 
   @Override
   public AuthenticationResponse authenticate(
       HttpRequest<B> request, AuthenticationRequest<String, String> credentials) {
-    // On /v1/osb/{broker_id} the broker-platform credentials of that broker come first, with the
-    // platform's own credentials as fallback (reference section 5).
-    Optional<String> caller = Optional.empty();
-    String brokerId = osbBrokerId(request.getPath());
-    if (brokerId != null) {
-      caller = brokerCredentials.get().authenticate(brokerId, credentials.getIdentity(), credentials.getSecret());
+    String username = credentials.getIdentity();
+    String password = credentials.getSecret();
+    if (username == null || username.isEmpty() || password == null) {
+      return AuthenticationResponse.failure(AuthenticationFailureReason.CREDENTIALS_DO_NOT_MATCH);
     }
-    if (caller.isEmpty()) {
-      caller = platforms.get().authenticate(credentials.getIdentity(), credentials.getSecret());
+    Key key = new Key(osbBrokerId(request.getPath()), username, Encryptor.sha256(password));
+    PlatformIdentity platform = cache().get(key, k -> verify(k, password));
+    if (platform == null) {
+      return AuthenticationResponse.failure(AuthenticationFailureReason.CREDENTIALS_DO_NOT_MATCH);
     }
-    return caller
-        .map(
-            platformId ->
-                AuthenticationResponse.success(
-                    platformId, List.of(Callers.PLATFORM_ROLE), Map.of(Callers.PLATFORM_ID, platformId)))
-        .orElseGet(() -> AuthenticationResponse.failure(AuthenticationFailureReason.CREDENTIALS_DO_NOT_MATCH));
+    return AuthenticationResponse.success(
+        platform.id(),
+        List.of(Callers.PLATFORM_ROLE),
+        Map.of(
+            Callers.PLATFORM_ID, platform.id(),
+            Callers.PLATFORM_NAME, platform.name(),
+            Callers.PLATFORM_TYPE, platform.type(),
+            Callers.PLATFORM_SUSPENDED, platform.suspended()));
+  }
+
+  // On /v1/osb/{broker_id} the broker-platform credentials of that broker come first, with the
+  // platform's own credentials as fallback (reference section 5).
+  private PlatformIdentity verify(Key key, String password) {
+    Optional<PlatformIdentity> platform = Optional.empty();
+    if (key.brokerId() != null) {
+      platform =
+          brokerCredentials.get().authenticate(key.brokerId(), key.username(), password)
+              .flatMap(id -> platforms.get().identity(id));
+    }
+    if (platform.isEmpty()) {
+      platform = platforms.get().authenticate(key.username(), password);
+    }
+    return platform.orElse(null);
+  }
+
+  private RegistryVersion.Cache<Key, PlatformIdentity> cache() {
+    RegistryVersion.Cache<Key, PlatformIdentity> cache = verified;
+    if (cache == null) {
+      cache = registryVersion.get().cache(MAX_CACHED, MAX_AGE);
+      verified = cache;
+    }
+    return cache;
   }
 
   private static String osbBrokerId(String path) {

@@ -3,6 +3,8 @@ package dev.servicemanager.server.store;
 import dev.servicemanager.spi.ApiException;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import jakarta.inject.Singleton;
+import io.micronaut.data.connection.ConnectionDefinition;
+import io.micronaut.data.connection.ConnectionOperations;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,9 +30,11 @@ public final class Sql {
   }
 
   private final JdbcOperations jdbc;
+  private final ConnectionOperations<Connection> connections;
 
-  public Sql(JdbcOperations jdbc) {
+  public Sql(JdbcOperations jdbc, ConnectionOperations<Connection> connections) {
     this.jdbc = jdbc;
+    this.connections = connections;
   }
 
   public <T> List<T> query(String sql, List<?> params, RowMapper<T> mapper) {
@@ -88,8 +92,16 @@ public final class Sql {
     R apply(PreparedStatement ps) throws SQLException;
   }
 
+  // Inside a transaction (or an open connection) on its connection; otherwise on a pooled connection
+  // in auto-commit mode, so a single statement costs one round trip (and is atomic on its own).
   private <R> R run(String sql, List<?> params, StatementWork<R> work) {
-    Connection connection = jdbc.getConnection();
+    if (connections.findConnectionStatus().isEmpty()) {
+      return connections.execute(ConnectionDefinition.DEFAULT, status -> runOn(status.getConnection(), sql, params, work));
+    }
+    return runOn(jdbc.getConnection(), sql, params, work);
+  }
+
+  private <R> R runOn(Connection connection, String sql, List<?> params, StatementWork<R> work) {
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       bind(connection, ps, params);
       return work.apply(ps);
