@@ -84,6 +84,14 @@ public final class RegistryVersion {
       this.maxAgeNanos = maxAgeNanos;
     }
 
+    /** The cached value if it is still valid, else null; loads nothing. */
+    public V getIfPresent(K key) {
+      Entry<V> entry = entries.get(key);
+      return listening && entry != null && entry.version() == version.get() && System.nanoTime() - entry.loadedAt() < maxAgeNanos
+          ? entry.value()
+          : null;
+    }
+
     /** The cached value, or what {@code loader} returns now (its exceptions pass through, nothing is cached). */
     public V get(K key, Function<K, V> loader) {
       // Read before loading: a change committed while loading moves the version past this one.

@@ -41,10 +41,15 @@ class OsbCatalog {
     this.rendered = registryVersion.cache(10_000, Duration.ofSeconds(60));
   }
 
+  /** The catalog as JSON if it is rendered and still valid, else null. */
+  String cached(String brokerId, Caller caller) {
+    return rendered.getIfPresent(key(brokerId, caller));
+  }
+
   /** The catalog as JSON; 404 for an unknown broker. */
   String renderJson(String brokerId, Caller caller) {
     return rendered.get(
-        new Key(brokerId, caller.isCloudFoundry() ? "cloudfoundry" : caller.id()),
+        key(brokerId, caller),
         key ->
             tx.executeRead(
                 s -> {
@@ -53,6 +58,10 @@ class OsbCatalog {
                   }
                   return json.write(render(brokerId, caller));
                 }));
+  }
+
+  private static Key key(String brokerId, Caller caller) {
+    return new Key(brokerId, caller.isCloudFoundry() ? "cloudfoundry" : caller.id());
   }
 
   /** Runs inside the caller's read transaction. */

@@ -14,11 +14,16 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Patch;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Put;
+import io.micronaut.core.annotation.NonBlocking;
+import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.security.authentication.Authentication;
+import jakarta.inject.Named;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 
 /**
  * {@code /v1/osb/{broker_id}/v2/...}: a platform talks OSB 2.17 to SM as if SM were the broker
@@ -32,14 +37,24 @@ class OsbController {
   static final String REQUEST_IDENTITY = "X-Broker-API-Request-Identity";
 
   private final OsbProxyService proxy;
+  private final ExecutorService blocking;
 
-  OsbController(OsbProxyService proxy) {
+  OsbController(OsbProxyService proxy, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
     this.proxy = proxy;
+    this.blocking = blocking;
   }
 
+  // Platforms poll the catalog: a rendered one is answered on the event loop; only building one
+  // (database reads) moves to the blocking executor.
+  @NonBlocking
   @Get("/catalog")
-  HttpResponse<String> catalog(HttpRequest<?> request, @PathVariable("broker_id") String brokerId, Authentication auth) {
-    return call(request, OsbRoute.CATALOG, brokerId, null, null, auth, null);
+  CompletableFuture<HttpResponse<String>> catalog(
+      HttpRequest<?> request, @PathVariable("broker_id") String brokerId, Authentication auth) {
+    String cached = proxy.cachedCatalog(brokerId, caller(auth));
+    if (cached != null) {
+      return CompletableFuture.completedFuture(respond(new OsbReply(200, cached, null, requestIdentity(request))));
+    }
+    return CompletableFuture.supplyAsync(() -> call(request, OsbRoute.CATALOG, brokerId, null, null, auth, null), blocking);
   }
 
   @Put(value = "/service_instances/{instance_id}", consumes = MediaType.ALL)
@@ -133,10 +148,7 @@ class OsbController {
   private HttpResponse<String> call(
       HttpRequest<?> request, OsbRoute route, String brokerId, String instanceId, String bindingId,
       Authentication auth, String body) {
-    String identity = request.getHeaders().get(REQUEST_IDENTITY);
-    if (identity == null || identity.isBlank()) {
-      identity = UUID.randomUUID().toString();
-    }
+    String identity = requestIdentity(request);
     OsbCall call =
         new OsbCall(
             route,
@@ -150,7 +162,15 @@ class OsbController {
             forwardedHeaders(request, identity, body != null),
             identity,
             body == null ? null : body.getBytes(StandardCharsets.UTF_8));
-    OsbReply reply = proxy.handle(call);
+    return respond(proxy.handle(call));
+  }
+
+  private static String requestIdentity(HttpRequest<?> request) {
+    String identity = request.getHeaders().get(REQUEST_IDENTITY);
+    return identity == null || identity.isBlank() ? UUID.randomUUID().toString() : identity;
+  }
+
+  private static HttpResponse<String> respond(OsbReply reply) {
     MutableHttpResponse<String> response =
         status(reply.status()).contentType(MediaType.APPLICATION_JSON_TYPE).body(reply.json());
     response.header(REQUEST_IDENTITY, reply.requestIdentity());

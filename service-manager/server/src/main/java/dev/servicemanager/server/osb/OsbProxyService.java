@@ -70,6 +70,11 @@ public class OsbProxyService {
       boolean referencePlan,
       SharedInstances.Reference reference) {}
 
+  /** The catalog this caller gets, if it is rendered already (no database access), else null. */
+  String cachedCatalog(String brokerId, Caller caller) {
+    return catalog.cached(brokerId, caller);
+  }
+
   OsbReply handle(OsbCall call) {
     if (call.route() == OsbRoute.CATALOG) {
       return new OsbReply(200, catalog.renderJson(call.brokerId(), call.caller()), null, call.requestIdentity());

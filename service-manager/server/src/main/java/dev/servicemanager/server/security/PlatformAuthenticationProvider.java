@@ -9,13 +9,20 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.AuthenticationFailureReason;
 import io.micronaut.security.authentication.AuthenticationRequest;
 import io.micronaut.security.authentication.AuthenticationResponse;
-import io.micronaut.security.authentication.provider.HttpRequestExecutorAuthenticationProvider;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.security.authentication.provider.HttpRequestReactiveAuthenticationProvider;
+import jakarta.inject.Named;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * HTTP basic with a platform's generated credentials (the current pair, or the old one while
@@ -24,9 +31,11 @@ import java.util.Optional;
  * <p>Platforms send the same pair on every OSB call, so successful checks are remembered in memory
  * (keyed by a SHA-256 digest of the password, never the password) until anything about platforms or
  * credentials changes on any server ({@link RegistryVersion}). Failures are never remembered.
+ * A remembered pair is answered on the calling thread; only a database check moves to the
+ * blocking executor (an executor-based provider would hop threads on every request).
  */
 @Singleton
-final class PlatformAuthenticationProvider<B> implements HttpRequestExecutorAuthenticationProvider<B> {
+final class PlatformAuthenticationProvider<B> implements HttpRequestReactiveAuthenticationProvider<B> {
   private static final String OSB_PREFIX = "/v1/osb/";
   private static final int MAX_CACHED = 10_000;
   private static final Duration MAX_AGE = Duration.ofSeconds(60);
@@ -38,27 +47,37 @@ final class PlatformAuthenticationProvider<B> implements HttpRequestExecutorAuth
   private final Provider<PlatformService> platforms;
   private final Provider<BrokerCredentials> brokerCredentials;
   private final Provider<RegistryVersion> registryVersion;
+  private final Scheduler blocking;
   private volatile RegistryVersion.Cache<Key, PlatformIdentity> verified;
 
   PlatformAuthenticationProvider(
       Provider<PlatformService> platforms,
       Provider<BrokerCredentials> brokerCredentials,
-      Provider<RegistryVersion> registryVersion) {
+      Provider<RegistryVersion> registryVersion,
+      @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
     this.platforms = platforms;
     this.brokerCredentials = brokerCredentials;
     this.registryVersion = registryVersion;
+    this.blocking = Schedulers.fromExecutorService(blocking);
   }
 
   @Override
-  public AuthenticationResponse authenticate(
+  public Publisher<AuthenticationResponse> authenticate(
       HttpRequest<B> request, AuthenticationRequest<String, String> credentials) {
     String username = credentials.getIdentity();
     String password = credentials.getSecret();
     if (username == null || username.isEmpty() || password == null) {
-      return AuthenticationResponse.failure(AuthenticationFailureReason.CREDENTIALS_DO_NOT_MATCH);
+      return Mono.just(AuthenticationResponse.failure(AuthenticationFailureReason.CREDENTIALS_DO_NOT_MATCH));
     }
     Key key = new Key(osbBrokerId(request.getPath()), username, Encryptor.sha256(password));
-    PlatformIdentity platform = cache().get(key, k -> verify(k, password));
+    PlatformIdentity remembered = cache().getIfPresent(key);
+    if (remembered != null) {
+      return Mono.just(response(remembered));
+    }
+    return Mono.fromCallable(() -> response(cache().get(key, k -> verify(k, password)))).subscribeOn(blocking);
+  }
+
+  private static AuthenticationResponse response(PlatformIdentity platform) {
     if (platform == null) {
       return AuthenticationResponse.failure(AuthenticationFailureReason.CREDENTIALS_DO_NOT_MATCH);
     }
