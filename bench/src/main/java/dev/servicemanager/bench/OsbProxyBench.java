@@ -72,6 +72,8 @@ public final class OsbProxyBench implements BenchSupport.Harness {
   private CpuMeter cpu;
   private Side direct;
   private Side proxied;
+  private Side forwarder;
+  private ForwardingCeiling ceiling;
   private String platformId;
   private String platformUser;
   private String platformPassword;
@@ -131,9 +133,14 @@ public final class OsbProxyBench implements BenchSupport.Harness {
     }
   }
 
-  private record ThroughputPair(Operation op, Throughput direct, Throughput proxied) {
+  /** Direct, via SM, and via the do-nothing forwarder (the ceiling of any forwarding proxy here). */
+  private record ThroughputPair(Operation op, Throughput direct, Throughput proxied, Throughput ceiling) {
     double ratio() {
       return proxied.rps() / direct.rps();
+    }
+
+    double ceilingRatio() {
+      return ceiling.rps() / direct.rps();
     }
   }
 
@@ -266,6 +273,12 @@ public final class OsbProxyBench implements BenchSupport.Harness {
     }
 
     direct = new Side("direct", "direct", fake.url(), fake.username(), fake.password(), new AtomicLong());
+    try {
+      ceiling = new ForwardingCeiling(fake.url(), fake.username(), fake.password());
+    } catch (java.io.IOException e) {
+      throw new BenchException("could not start the do-nothing forwarder: " + e.getMessage());
+    }
+    forwarder = new Side("forwarder", "forwarder", ceiling.url(), "any", "any", new AtomicLong());
     proxied = new Side("via_sm", "via SM", server.url() + "/v1/osb/" + brokerId, platformUser, platformPassword,
         new AtomicLong());
     setup.put("broker_id", brokerId);
@@ -396,25 +409,30 @@ public final class OsbProxyBench implements BenchSupport.Harness {
     if (cfg.warmupSeconds() > 0) {
       closedLoop(direct, op, cfg.warmupSeconds(), workers, pools);
       closedLoop(proxied, op, cfg.warmupSeconds(), workers, pools);
+      closedLoop(forwarder, op, cfg.warmupSeconds(), workers, pools);
     }
     Throughput d = null;
     Throughput p = null;
+    Throughput f = null;
     for (int round = 0; round < cfg.rounds(); round++) {
       Side first = round % 2 == 0 ? direct : proxied;
       Side second = first == direct ? proxied : direct;
-      for (Side side : List.of(first, second)) {
+      for (Side side : List.of(first, second, forwarder)) {
         Throughput t = closedLoop(side, op, cfg.secondsPerRound(), workers, pools);
         if (side == direct) {
           d = d == null ? t : d.plus(t);
-        } else {
+        } else if (side == proxied) {
           p = p == null ? t : p.plus(t);
+        } else {
+          f = f == null ? t : f.plus(t);
         }
       }
     }
-    ThroughputPair pair = new ThroughputPair(op, d, p);
+    ThroughputPair pair = new ThroughputPair(op, d, p, f);
     throughputs.add(pair);
-    progress(String.format(Locale.ROOT, "  %-10s direct %.0f req/s | via SM %.0f req/s | ratio %.2f",
-        op.label(), d.rps(), p.rps(), pair.ratio()));
+    progress(String.format(Locale.ROOT, "  %-10s direct %.0f req/s | via SM %.0f req/s | ratio %.2f"
+        + " | do-nothing forwarder %.0f req/s, ratio %.2f", op.label(), d.rps(), p.rps(), pair.ratio(), f.rps(),
+        pair.ceilingRatio()));
   }
 
   /** {@code concurrency} clients send back to back for {@code seconds}; requests begun in time count. */
@@ -566,6 +584,7 @@ public final class OsbProxyBench implements BenchSupport.Harness {
     for (ThroughputPair pair : throughputs) {
       throughputLine(pair.op().label(), "direct", pair.direct(), "");
       throughputLine("", "via SM", pair.proxied(), String.format(Locale.ROOT, "%.2f", pair.ratio()));
+      throughputLine("", "forwarder", pair.ceiling(), String.format(Locale.ROOT, "%.2f", pair.ceilingRatio()));
     }
 
     OUT.println();
@@ -578,6 +597,11 @@ public final class OsbProxyBench implements BenchSupport.Harness {
     }
     long missed = targets.stream().filter(t -> !t.pass()).count();
     OUT.println(allPass ? "ALL TARGETS MET" : missed + " TARGET(S) MISSED");
+    notes.add("forwarder = a do-nothing forwarder (JDK HttpServer + JDK HttpClient, no auth, no checks, no database)"
+        + " between the same client and broker: the ceiling of any forwarding proxy in this harness, since each"
+        + " forwarded request costs a second HTTP exchange on the same CPUs. Provision via SM reached "
+        + String.format(Locale.ROOT, "%.0f%%", 100 * provT.ratio() / provT.ceilingRatio()) + " of it, catalog "
+        + String.format(Locale.ROOT, "%.0f%%", 100 * catT.ratio() / catT.ceilingRatio()) + ".");
     notes.add("All of it shares " + machine.get("cpus") + " CPUs: the clients, SM, the fake broker (this JVM) and"
         + " PostgreSQL; throughput is bounded by CPU, so the ratio is about what SM's work costs per request.");
     for (String note : notes) {
@@ -627,6 +651,8 @@ public final class OsbProxyBench implements BenchSupport.Harness {
       m.put("direct", throughputMap(pair.direct()));
       m.put("via_sm", throughputMap(pair.proxied()));
       m.put("ratio", Math.round(pair.ratio() * 1000) / 1000.0);
+      m.put("forwarder", throughputMap(pair.ceiling()));
+      m.put("forwarder_ratio", Math.round(pair.ceilingRatio() * 1000) / 1000.0);
       thr.put(pair.op().key(), m);
     }
     json.put("throughput", thr);
@@ -690,13 +716,16 @@ public final class OsbProxyBench implements BenchSupport.Harness {
     OUT.flush();
   }
 
-  /** Stops the fake broker, the server and the database, and deletes the temporary directory. */
+  /** Stops the forwarder, the fake broker, the server and the database, and deletes the temporary directory. */
   @Override
   public synchronized void cleanup() {
     if (cleanedUp) {
       return;
     }
     cleanedUp = true;
+    if (ceiling != null) {
+      ceiling.close();
+    }
     if (fake != null) {
       fake.close();
     }
