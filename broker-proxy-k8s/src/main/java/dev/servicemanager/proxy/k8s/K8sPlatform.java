@@ -64,9 +64,10 @@ final class K8sPlatform implements Platform {
       return settings.brokerMode().equals("true");
     }
     if (!Boolean.TRUE.equals(active)) {
-      boolean now = kube.serves(GROUP, VERSION);
+      boolean now = kube.serves(GROUP, VERSION, brokerKind.plural());
       if (!now && active == null) {
-        LOG.info("The API server does not serve {}/{}: broker mode is idle until Service Catalog is installed", GROUP, VERSION);
+        LOG.info("The API server does not serve {}/{} {}: broker mode is idle until Service Catalog is installed", GROUP, VERSION,
+            brokerKind.plural());
       }
       active = now;
       if (now) {

@@ -62,9 +62,19 @@ final class KubeApi {
     return Json.objects(reply.require("LIST " + kind.plural), "items");
   }
 
-  /** Whether the API server serves this group/version at all (discovery). */
-  boolean serves(String group, String version) {
-    return call("GET", "/apis/" + group + "/" + version, null).status == 200;
+  /**
+   * Whether the API server serves this resource: discovery lists it (an aggregated API server, or any real
+   * one), or its CRD is installed (CRD-based APIs; also the only way the fake API server of the tests knows).
+   */
+  boolean serves(String group, String version, String plural) {
+    Reply discovery = call("GET", "/apis/" + group + "/" + version, null);
+    if (discovery.status == 200) {
+      Map<String, Object> list = Json.parse(discovery.body);
+      if (Json.objects(list, "resources").stream().anyMatch(r -> plural.equals(Json.string(r, "name")))) {
+        return true;
+      }
+    }
+    return call("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + plural + "." + group, null).status == 200;
   }
 
   Map<String, Object> create(Kind kind, String namespace, Map<String, Object> body) {
