@@ -26,13 +26,12 @@ final class K8sProxyFactory {
       @Value("${k8s.broker-mode:auto}") String brokerMode,
       @Nullable @Value("${k8s.target-namespace:}") String targetNamespace,
       @Value("${k8s.secret-namespace:default}") String secretNamespace,
-      @Value("${k8s.operator.enabled:true}") boolean operatorEnabled,
       @Nullable @Value("${k8s.operator.namespace:}") String watchNamespace,
       @Value("${k8s.operator.poll-interval:5s}") Duration pollInterval,
       @Value("${k8s.operator.retry-min:10s}") Duration retryMin,
       @Value("${k8s.operator.retry-max:5m}") Duration retryMax,
       @Value("${k8s.cluster-id:kubernetes}") String clusterId) {
-    return new K8sSettings(brokerMode, targetNamespace, secretNamespace, operatorEnabled, watchNamespace, pollInterval,
+    return new K8sSettings(brokerMode, targetNamespace, secretNamespace, watchNamespace, pollInterval,
         retryMin, retryMax, clusterId);
   }
 

@@ -19,7 +19,6 @@ record K8sSettings(
     String brokerMode,
     String targetNamespace,
     String secretNamespace,
-    boolean operatorEnabled,
     String watchNamespace,
     Duration pollInterval,
     Duration retryMin,

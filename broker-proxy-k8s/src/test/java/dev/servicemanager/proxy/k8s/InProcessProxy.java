@@ -47,7 +47,7 @@ final class InProcessProxy implements AutoCloseable {
 
   /** Quick polls and retries, so the tests wait seconds, not minutes. */
   static K8sSettings settings(String brokerMode, String targetNamespace) {
-    return new K8sSettings(brokerMode, targetNamespace, "sm-system", true, null, Duration.ofMillis(200),
+    return new K8sSettings(brokerMode, targetNamespace, "sm-system", null, Duration.ofMillis(200),
         Duration.ofMillis(500), Duration.ofSeconds(2), "test-cluster");
   }
 

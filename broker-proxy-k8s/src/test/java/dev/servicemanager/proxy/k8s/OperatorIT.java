@@ -110,10 +110,14 @@ class OperatorIT {
   void anInstanceGoesFromApplyToReadyABindingToASecretAndBothAreDeletedThroughTheBroker() {
     bothPlansPublic();
     broker.on(Route.PROVISION, Responder.async("provisioning")).pollsBeforeSuccess(Route.INSTANCE_LAST_OPERATION, 2);
+    k8s.client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("db-params").endMetadata()
+        .addToData("config", Base64.getEncoder().encodeToString("{\"version\": \"16\", \"size\": 1}".getBytes(StandardCharsets.UTF_8)))
+        .build()).create();
     proxy = startProxy();
 
     String uid = instance("db", Map.of("serviceOfferingName", FakeCatalog.DEFAULT_SERVICE_NAME, "servicePlanName", "small",
-        "parameters", Map.of("size", 3))).getMetadata().getUid();
+        "parameters", Map.of("size", 3),
+        "parametersFrom", List.of(Map.of("secretKeyRef", Map.of("name", "db-params", "key", "config"))))).getMetadata().getUid();
     awaitReady(FakeKubernetes.INSTANCES, "db");
     GenericKubernetesResource db = get(FakeKubernetes.INSTANCES, "db");
     assertThat(status(db)).containsEntry("instanceID", uid).containsEntry("operationType", "create")
@@ -123,7 +127,8 @@ class OperatorIT {
     List<RecordedRequest> provisions = broker.requests(Route.PROVISION);
     assertThat(provisions).hasSize(1);
     assertThat(provisions.get(0).instanceId()).isEqualTo(uid);
-    assertThat(provisions.get(0).json()).containsEntry("parameters", Map.of("size", 3))
+    assertThat(provisions.get(0).json()).as("parametersFrom merged under parameters")
+        .containsEntry("parameters", Map.of("version", "16", "size", 3))
         .containsEntry("plan_id", FakeCatalog.SMALL_PLAN_ID);
     assertThat(broker.requests(Route.INSTANCE_LAST_OPERATION)).as("the broker's async provision was polled").hasSizeGreaterThanOrEqualTo(3);
     assertThat(sm.instances()).singleElement().satisfies(i -> {
