@@ -280,4 +280,47 @@ class OperatorIT {
     await().atMost(WAIT).untilAsserted(() -> assertThat(k8s.list(FakeKubernetes.PLANS))
         .extracting(OperatorIT::specName).containsExactly("small"));
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void sharingFollowsTheSpecAndDriftInTheClusterAndInSmIsRepaired() {
+    Map<String, Object> catalog = FakeCatalog.defaultCatalog();
+    Map<String, Object> small = ((List<Map<String, Object>>) ((List<Map<String, Object>>) catalog.get("services")).get(0).get("plans")).get(0);
+    Map<String, Object> metadata = new java.util.HashMap<>((Map<String, Object>) small.getOrDefault("metadata", Map.of()));
+    metadata.put("supportsInstanceSharing", true);
+    small.put("metadata", metadata);
+    broker.catalog(catalog);
+    sm.admin.expect(200, sm.admin.patch("/v1/service_brokers/" + brokerId, Map.of()));
+    bothPlansPublic();
+    proxy = startProxy();
+
+    String uid = instance("db", Map.of("serviceOfferingName", FakeCatalog.DEFAULT_SERVICE_NAME, "servicePlanName", "small",
+        "shared", true)).getMetadata().getUid();
+    awaitReady(FakeKubernetes.INSTANCES, "db");
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(sm.admin.get("/v1/service_instances/" + uid).json()).containsEntry("shared", true));
+    GenericKubernetesResource db = get(FakeKubernetes.INSTANCES, "db");
+    db.setAdditionalProperty("spec", Map.of("serviceOfferingName", FakeCatalog.DEFAULT_SERVICE_NAME, "servicePlanName", "small",
+        "shared", false));
+    k8s.resources(FakeKubernetes.INSTANCES).inNamespace(NS).resource(db).update();
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(sm.admin.get("/v1/service_instances/" + uid).json()).containsEntry("shared", false));
+
+    k8s.create(FakeKubernetes.BINDINGS, NS, Map.of("serviceInstanceName", "db"), "db-binding");
+    awaitReady(FakeKubernetes.BINDINGS, "db-binding");
+    Map<String, String> credentials = k8s.secretData(NS, "db-binding");
+    k8s.client.secrets().inNamespace(NS).withName("db-binding").delete();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(k8s.secretData(NS, "db-binding")).isEqualTo(credentials));
+
+    String cacheUid = instance("cache", Map.of("serviceOfferingName", FakeCatalog.DEFAULT_SERVICE_NAME, "servicePlanName", "large"))
+        .getMetadata().getUid();
+    awaitReady(FakeKubernetes.INSTANCES, "cache");
+    sm.admin.delete("/v1/service_instances/" + cacheUid);
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(broker.requests(Route.DEPROVISION)).extracting(RecordedRequest::instanceId).containsExactly(cacheUid);
+      assertThat(broker.requests(Route.PROVISION)).extracting(RecordedRequest::instanceId).containsExactly(uid, cacheUid, cacheUid);
+      assertThat(sm.admin.get("/v1/service_instances/" + cacheUid).json()).containsEntry("ready", true);
+    });
+    awaitReady(FakeKubernetes.INSTANCES, "cache");
+  }
 }
