@@ -30,6 +30,14 @@ public interface Platform {
   /** Closes a plan to everyone except admins ({@link Access#isPublic()}) or removes scopes. */
   void disableAccess(PlatformPlan plan, Access access);
 
+  /**
+   * False while the platform cannot hold brokers (a Kubernetes cluster without the Service Catalog
+   * API): the reconciler then leaves it alone instead of failing every create.
+   */
+  default boolean active() {
+    return true;
+  }
+
   /** The SM visibility label whose values are the platform's access scopes ({@code organization_guid} in CF). */
   String scopeLabelKey();
 }

@@ -1,6 +1,9 @@
 package dev.servicemanager.proxy.core;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The proxy's counters and gauges, rendered in the Prometheus text format by {@link MetricsController}.
@@ -20,6 +23,8 @@ public final class ProxyMetrics {
   final AtomicLong notificationRevision = new AtomicLong(-1);
   final AtomicLong appliedRevision = new AtomicLong(-1);
   final AtomicLong followerState = new AtomicLong(FollowerState.STOPPED.ordinal());
+  /** Platform-specific series (the Kubernetes operator's), appended to the same exposition. */
+  private final List<Supplier<String>> extra = new CopyOnWriteArrayList<>();
 
   /** Where the notification follower is; exported as {@code broker_proxy_notifications_state}. */
   public enum FollowerState {
@@ -82,6 +87,11 @@ public final class ProxyMetrics {
     return received < 0 ? 0 : Math.max(0, received - Math.max(appliedRevision.get(), 0));
   }
 
+  /** Adds series in the Prometheus text format (complete lines) to {@link #prometheus()}. */
+  public void include(Supplier<String> series) {
+    extra.add(series);
+  }
+
   public String prometheus() {
     StringBuilder out = new StringBuilder();
     counter(out, "broker_proxy_resyncs_total", "Full resyncs run.", resyncs.get());
@@ -97,6 +107,7 @@ public final class ProxyMetrics {
     gauge(out, "broker_proxy_notification_revision", "Highest notification revision received (-1: none).", notificationRevision.get());
     gauge(out, "broker_proxy_revision_lag", "Revisions received but not yet covered by a finished resync.", revisionLag());
     gauge(out, "broker_proxy_notifications_state", "0 stopped, 1 connecting, 2 connected, 3 disabled (endpoint absent).", followerState.get());
+    extra.forEach(source -> out.append(source.get()));
     return out.toString();
   }
 

@@ -70,6 +70,9 @@ public final class Reconciler implements AutoCloseable {
 
   public Report reconcile(SmState sm) {
     Counters counters = new Counters();
+    if (!platform.active()) {
+      return new Report(0, 0, 0, 0, 0);
+    }
     List<PlatformBroker> platformBrokers = platform.brokers();
     Map<String, PlatformBroker> ours = new LinkedHashMap<>();
     List<PlatformBroker> duplicates = new ArrayList<>();

@@ -20,6 +20,7 @@ final class InMemoryPlatform implements Platform {
   final Map<String, List<String>> catalogs = new LinkedHashMap<>();
   final List<String> calls = new CopyOnWriteArrayList<>();
   volatile Predicate<String> failingNames = n -> false;
+  volatile boolean active = true;
   volatile long callMillis;
   final AtomicInteger concurrent = new AtomicInteger();
   final AtomicInteger maxConcurrent = new AtomicInteger();
@@ -28,6 +29,11 @@ final class InMemoryPlatform implements Platform {
 
   InMemoryPlatform(String osbPrefix) {
     this.osbPrefix = osbPrefix;
+  }
+
+  @Override
+  public boolean active() {
+    return active;
   }
 
   synchronized PlatformBroker add(String name, String url) {

@@ -20,4 +20,12 @@ class ProxyMetricsTest {
     assertThat(text).contains("# TYPE broker_proxy_last_resync_success_timestamp_seconds gauge\n");
     assertThat(metrics.revisionLag()).isEqualTo(3);
   }
+
+  @Test
+  void includedSeriesFollowTheProxysOwnInTheSameExposition() {
+    ProxyMetrics metrics = new ProxyMetrics();
+    metrics.include(() -> "# TYPE platform_things gauge\nplatform_things 4\n");
+    assertThat(metrics.prometheus()).endsWith("# TYPE platform_things gauge\nplatform_things 4\n")
+        .contains("broker_proxy_resyncs_total 0\n");
+  }
 }

@@ -51,6 +51,16 @@ class ReconcilerTest {
   }
 
   @Test
+  void anInactivePlatformIsLeftAloneUntilItBecomesActive() {
+    smBroker("b1", "mysql", T1, "small");
+    platform.active = false;
+    assertThat(reconcile()).isEqualTo(new Reconciler.Report(0, 0, 0, 0, 0));
+    assertThat(platform.calls).isEmpty();
+    platform.active = true;
+    assertThat(reconcile().created()).isEqualTo(1);
+  }
+
+  @Test
   void createsABrokerNamedPrefixNameIdThatPointsAtTheServiceManagersOsbEndpoint() {
     smBroker("b1", "mysql", T1, "small");
     Reconciler.Report report = reconcile();

@@ -1,0 +1,67 @@
+package dev.servicemanager.proxy.k8s;
+
+import dev.servicemanager.proxy.core.Platform;
+import dev.servicemanager.proxy.core.ProxyMetrics;
+import dev.servicemanager.proxy.core.ProxySettings;
+import io.kubernetes.client.openapi.ApiClient;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+
+/**
+ * The Kubernetes beans; broker-proxy-core builds the broker-mode resync around {@link Platform}. The
+ * {@link ApiClient} comes from micronaut-kubernetes-client: in-cluster service account, {@code KUBECONFIG}
+ * or {@code ~/.kube/config} ({@code ClientBuilder.standard()}), or {@code kubernetes.client.*} settings.
+ */
+@Factory
+@Requires(property = "broker-proxy.enabled", value = "true")
+final class K8sProxyFactory {
+
+  @Singleton
+  K8sSettings k8sSettings(
+      @Value("${k8s.broker-mode:auto}") String brokerMode,
+      @Nullable @Value("${k8s.target-namespace:}") String targetNamespace,
+      @Value("${k8s.secret-namespace:default}") String secretNamespace,
+      @Nullable @Value("${k8s.operator.namespace:}") String watchNamespace,
+      @Value("${k8s.operator.poll-interval:5s}") Duration pollInterval,
+      @Value("${k8s.operator.retry-min:10s}") Duration retryMin,
+      @Value("${k8s.operator.retry-max:5m}") Duration retryMax,
+      @Value("${k8s.cluster-id:kubernetes}") String clusterId) {
+    return new K8sSettings(brokerMode, targetNamespace, secretNamespace, watchNamespace, pollInterval,
+        retryMin, retryMax, clusterId);
+  }
+
+  @Singleton
+  KubeApi kubeApi(ApiClient client) {
+    return new KubeApi(client);
+  }
+
+  @Singleton
+  Platform platform(KubeApi kube, K8sSettings settings) {
+    return new K8sPlatform(kube, settings);
+  }
+
+  /** Operator mode needs SM's admin client (see README): without {@code SM_CLIENT_SECRET} it stays off. */
+  @Singleton
+  @Bean(preDestroy = "close")
+  @Requires(property = "k8s.operator.enabled", notEquals = "false")
+  @Requires(property = "sm.client-secret")
+  Operator operator(
+      KubeApi kube,
+      K8sSettings settings,
+      ProxySettings proxy,
+      ProxyMetrics metrics,
+      @Value("${sm.client-id:admin}") String clientId,
+      @Value("${sm.client-secret}") String clientSecret,
+      @Nullable @Value("${sm.token-url:}") String tokenUrl) {
+    SmApi sm = new SmApi(proxy.smUrl(), proxy.smUsername(), proxy.smPassword(), tokenUrl, clientId, clientSecret,
+        proxy.requestTimeout());
+    Operator operator = new Operator(kube, sm, settings, proxy.resyncInterval());
+    metrics.include(operator::prometheus);
+    return operator;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.servicemanager.proxy.k8s;
+
+import dev.servicemanager.proxy.core.Json;
+import dev.servicemanager.server.ServiceManagerLauncher;
+import dev.servicemanager.testkit.FakeBroker;
+import dev.servicemanager.testkit.TestDatabases;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A real Service Manager on a fresh database (as in broker-proxy-cf's tests), polling brokers quickly. */
+final class ServiceManagerFixture implements AutoCloseable {
+  static final String ADMIN_CLIENT = "admin";
+  static final String ADMIN_SECRET = "k8s-proxy-it-admin-secret";
+  static final String ENCRYPTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+  final ServiceManagerLauncher.Running running;
+  final String url;
+  final SmAdmin admin;
+
+  record PlatformCredentials(String id, String username, String password) {}
+
+  ServiceManagerFixture() {
+    Map<String, Object> props = new HashMap<>();
+    props.put("datasources.default.url", TestDatabases.newDatabase());
+    props.put("datasources.default.username", "postgres");
+    props.put("datasources.default.password", "");
+    props.put("micronaut.server.port", -1);
+    props.put("micronaut.server.host", "127.0.0.1");
+    props.put("sm.encryption-key", ENCRYPTION_KEY);
+    props.put("sm.admin.client-secret", ADMIN_SECRET);
+    props.put("sm.operations.polling-interval", "200ms");
+    running = ServiceManagerLauncher.start(props);
+    String u = running.context().getBean(EmbeddedServer.class).getURL().toString();
+    url = u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+    admin = SmAdmin.login(url, ADMIN_SECRET);
+  }
+
+  PlatformCredentials registerKubernetes(String name) {
+    SmAdmin.Result created = admin.expect(201, admin.post("/v1/platforms", Map.of("name", name, "type", "kubernetes")));
+    Map<String, Object> basic = Json.object(Json.object(created.json(), "credentials"), "basic");
+    return new PlatformCredentials(created.string("id"), (String) basic.get("username"), (String) basic.get("password"));
+  }
+
+  String registerBroker(String name, FakeBroker broker) {
+    SmAdmin.Result registered = admin.post("/v1/service_brokers", Map.of("name", name, "broker_url", broker.url(),
+        "credentials", Map.of("basic", Map.of("username", broker.username(), "password", broker.password()))));
+    return admin.expect(201, registered).string("id");
+  }
+
+  String planId(String brokerId, String catalogPlanId) {
+    List<Map<String, Object>> offerings = admin.items("/v1/service_offerings?fieldQuery=" + SmAdmin.q("broker_id eq '" + brokerId + "'"));
+    for (Map<String, Object> offering : offerings) {
+      for (Map<String, Object> plan : admin.items("/v1/service_plans?fieldQuery="
+          + SmAdmin.q("service_offering_id eq '" + offering.get("id") + "' and catalog_id eq '" + catalogPlanId + "'"))) {
+        return (String) plan.get("id");
+      }
+    }
+    throw new AssertionError("no plan " + catalogPlanId + " in broker " + brokerId);
+  }
+
+  String publicVisibility(String planId) {
+    return admin.expect(201, admin.post("/v1/visibilities", Map.of("service_plan_id", planId))).string("id");
+  }
+
+  String platformVisibility(String planId, String platformId) {
+    return admin.expect(201, admin.post("/v1/visibilities", Map.of("service_plan_id", planId, "platform_id", platformId))).string("id");
+  }
+
+  List<Map<String, Object>> instances() {
+    return admin.items("/v1/service_instances");
+  }
+
+  @Override
+  public void close() {
+    running.close();
+  }
+}
