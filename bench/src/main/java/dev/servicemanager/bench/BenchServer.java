@@ -103,6 +103,21 @@ final class BenchServer implements AutoCloseable {
     return postgresVersion;
   }
 
+  /**
+   * Diagnosis only: sets {@code synchronous_commit} for every new session of the server's database
+   * (the embedded server's command line sets it to on, which ALTER SYSTEM cannot override) and
+   * replaces the server's pooled connections, so its next transactions run with the setting.
+   */
+  void synchronousCommit(String value) throws SQLException {
+    try (Connection c = jdbc(); Statement s = c.createStatement()) {
+      s.execute("ALTER DATABASE " + c.getCatalog() + " SET synchronous_commit = '" + value + "'");
+    }
+    javax.sql.DataSource pool =
+        io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(
+            running.context().getBean(javax.sql.DataSource.class));
+    ((com.zaxxer.hikari.HikariDataSource) pool).getHikariPoolMXBean().softEvictConnections();
+  }
+
   /** A new JDBC connection to the server's database (setup and checks only, never measured). */
   Connection jdbc() throws SQLException {
     return DriverManager.getConnection(jdbcUrl, jdbcUser, jdbcPassword);

@@ -178,10 +178,7 @@ public final class OsbProxyBench implements BenchSupport.Harness {
     cpu = new CpuMeter(server.dataDir());
     if (!cfg.synchronousCommit().isEmpty()) {
       // Diagnosis only (the server ships with "on"): how much of the cost is the commit's flush.
-      try (Connection c = server.jdbc(); Statement s = c.createStatement()) {
-        s.execute("ALTER SYSTEM SET synchronous_commit = '" + cfg.synchronousCommit() + "'");
-        s.execute("SELECT pg_reload_conf()");
-      }
+      server.synchronousCommit(cfg.synchronousCommit());
       notes.add("synchronous_commit was set to '" + cfg.synchronousCommit() + "' for this run (diagnosis; SM ships"
           + " with 'on').");
     }

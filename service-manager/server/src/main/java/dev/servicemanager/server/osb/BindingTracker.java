@@ -8,9 +8,7 @@ import static dev.servicemanager.server.osb.OperationLog.SUCCEEDED;
 import dev.servicemanager.server.crypto.Encryptor;
 import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.Sql;
-import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,14 +23,14 @@ class BindingTracker {
   private final Json json;
   private final Encryptor encryptor;
   private final OperationLog operations;
-  private final TransactionOperations<Connection> tx;
+  private final TrackingWrites writes;
 
-  BindingTracker(Sql sql, Json json, Encryptor encryptor, OperationLog operations, TransactionOperations<Connection> tx) {
+  BindingTracker(Sql sql, Json json, Encryptor encryptor, OperationLog operations, TrackingWrites writes) {
     this.sql = sql;
     this.json = json;
     this.encryptor = encryptor;
     this.operations = operations;
-    this.tx = tx;
+    this.writes = writes;
   }
 
   static String credentialsContext(String bindingId) {
@@ -45,7 +43,7 @@ class BindingTracker {
       return;
     }
     String id = e.call().bindingId();
-    tx.executeWrite(
+    writes.write(
         s -> {
           Optional<String> instanceContext =
               sql.queryOne(
@@ -86,7 +84,7 @@ class BindingTracker {
   void unbound(Exchange e) {
     int status = e.status();
     String id = e.call().bindingId();
-    tx.executeWrite(
+    writes.write(
         s -> {
           if (!lock(id)) {
             return null;
@@ -113,7 +111,7 @@ class BindingTracker {
 
   void polled(Exchange e) {
     String id = e.call().bindingId();
-    tx.executeWrite(
+    writes.write(
         s -> {
           if (!lock(id)) {
             return null;
@@ -153,7 +151,7 @@ class BindingTracker {
     if (e.status() != 200 || e.reply() == null || e.reply().get("credentials") == null) {
       return;
     }
-    tx.executeWrite(
+    writes.write(
         s -> {
           if (lock(e.call().bindingId())) {
             storeCredentials(e.call().bindingId(), e);

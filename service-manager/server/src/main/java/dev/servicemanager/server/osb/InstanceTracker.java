@@ -7,9 +7,7 @@ import static dev.servicemanager.server.osb.OperationLog.SUCCEEDED;
 
 import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.Sql;
-import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,13 +22,13 @@ class InstanceTracker {
   private final Sql sql;
   private final Json json;
   private final OperationLog operations;
-  private final TransactionOperations<Connection> tx;
+  private final TrackingWrites writes;
 
-  InstanceTracker(Sql sql, Json json, OperationLog operations, TransactionOperations<Connection> tx) {
+  InstanceTracker(Sql sql, Json json, OperationLog operations, TrackingWrites writes) {
     this.sql = sql;
     this.json = json;
     this.operations = operations;
-    this.tx = tx;
+    this.writes = writes;
   }
 
   void provisioned(Exchange e) {
@@ -42,7 +40,7 @@ class InstanceTracker {
     if (insertedNew(e, status)) {
       return;
     }
-    tx.executeWrite(
+    writes.write(
         s -> {
           boolean exists = lock(id);
           Optional<OperationLog.Pending> pending = operations.pending(id, INSTANCES);
@@ -80,7 +78,7 @@ class InstanceTracker {
   void updated(Exchange e) {
     int status = e.status();
     String id = e.call().instanceId();
-    tx.executeWrite(
+    writes.write(
         s -> {
           if (!lock(id)) {
             return null; // not provisioned through SM: nothing to mirror
@@ -122,7 +120,7 @@ class InstanceTracker {
   void deprovisioned(Exchange e) {
     int status = e.status();
     String id = e.call().instanceId();
-    tx.executeWrite(
+    writes.write(
         s -> {
           if (!lock(id)) {
             return null;
@@ -155,7 +153,7 @@ class InstanceTracker {
   /** A last_operation answer moves the pending operation (OSB 3.9; 410 ends a delete). */
   void polled(Exchange e) {
     String id = e.call().instanceId();
-    tx.executeWrite(
+    writes.write(
         s -> {
           if (!lock(id)) {
             return null;
@@ -215,7 +213,7 @@ class InstanceTracker {
    */
   private boolean insertedNew(Exchange e, int status) {
     boolean finished = status != 202;
-    return sql.update(
+    return writes.update(
             "WITH i AS (INSERT INTO service_instances (id, name, service_plan_id, platform_id, context, dashboard_url,"
                 + " maintenance_info, usable, ready, created_at, updated_at)"
                 + " VALUES (?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, true, ?, now(), now()) ON CONFLICT (id) DO NOTHING RETURNING id)"

@@ -6,11 +6,9 @@ import static dev.servicemanager.server.osb.OperationLog.SUCCEEDED;
 import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.Sql;
 import dev.servicemanager.spi.ApiException;
-import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +28,13 @@ class SharedInstances {
   private final Sql sql;
   private final Json json;
   private final OperationLog operations;
-  private final TransactionOperations<Connection> tx;
+  private final TrackingWrites writes;
 
-  SharedInstances(Sql sql, Json json, OperationLog operations, TransactionOperations<Connection> tx) {
+  SharedInstances(Sql sql, Json json, OperationLog operations, TrackingWrites writes) {
     this.sql = sql;
     this.json = json;
     this.operations = operations;
-    this.tx = tx;
+    this.writes = writes;
   }
 
   /**
@@ -121,7 +119,7 @@ class SharedInstances {
       throw ApiException.badRequest("a reference-instance takes only the parameter " + PARAMETER);
     }
     String id = call.instanceId();
-    return tx.executeWrite(
+    return writes.write(
         s -> {
           record Existing(String planId, String platformId, String referencedId) {}
           Optional<Existing> existing =
@@ -172,7 +170,7 @@ class SharedInstances {
    * instance and would otherwise be left behind.
    */
   OsbReply deprovision(OsbCall call) {
-    return tx.executeWrite(
+    return writes.write(
         s -> {
           String id = call.instanceId();
           if (sql.queryOne("SELECT id FROM service_instances WHERE id = ? FOR UPDATE", List.of(id), rs -> rs.getString(1))

@@ -1,5 +1,6 @@
 package dev.servicemanager.server.osb;
 
+import dev.servicemanager.server.store.Sql;
 import dev.servicemanager.server.support.Api;
 import dev.servicemanager.server.support.ApiTestBase;
 import dev.servicemanager.testkit.FakeCatalog;
@@ -127,6 +128,13 @@ abstract class OsbTestBase extends ApiTestBase {
     if (result.status() != 201) {
       throw new AssertionError("provision failed: " + result);
     }
+  }
+
+  /** synchronous_commit as a tracking transaction of the running server sees it. */
+  protected String trackingCommitSetting() {
+    Sql sql = server.getApplicationContext().getBean(Sql.class);
+    return server.getApplicationContext().getBean(TrackingWrites.class)
+        .write(status -> sql.queryOne("SHOW synchronous_commit", List.of(), rs -> rs.getString(1)).orElseThrow());
   }
 
   protected void exec(String sql) throws SQLException {
