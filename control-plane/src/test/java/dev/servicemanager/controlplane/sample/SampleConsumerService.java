@@ -1,0 +1,53 @@
+package dev.servicemanager.controlplane.sample;
+
+import io.micronaut.configuration.kafka.annotation.KafkaListener;
+import io.micronaut.configuration.kafka.annotation.OffsetReset;
+import io.micronaut.configuration.kafka.annotation.Topic;
+import io.micronaut.context.ApplicationContext;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A sample Micronaut service with two @KafkaListeners and the control-plane-client library, run by
+ * the end-to-end test in its own JVM (without the server on its classpath). It prints each record it
+ * handles as {@code RECEIVED <topic> <value>} and stops when its stdin closes.
+ */
+public final class SampleConsumerService {
+  private SampleConsumerService() {}
+
+  @KafkaListener(groupId = "orders", clientId = "orders-listener", offsetReset = OffsetReset.EARLIEST)
+  static final class OrdersListener {
+    @Topic("orders")
+    void receive(String value) {
+      System.out.println("RECEIVED orders " + value);
+    }
+  }
+
+  @KafkaListener(groupId = "payments", clientId = "payments-listener", offsetReset = OffsetReset.EARLIEST)
+  static final class PaymentsListener {
+    @Topic("payments")
+    void receive(String value) {
+      System.out.println("RECEIVED payments " + value);
+    }
+  }
+
+  /** args: bootstrap servers, runtime, state topic. */
+  public static void main(String[] args) throws Exception {
+    Map<String, Object> props = new HashMap<>();
+    props.put("kafka.bootstrap.servers", args[0]);
+    props.put("kafka.consumers.default.metadata.max.age.ms", "2000");
+    props.put("control-plane.client.runtime", args[1]);
+    props.put("control-plane.client.state-topic", args[2]);
+    props.put("control-plane.client.report-interval", "1s");
+    try (ApplicationContext context = ApplicationContext.run(props)) {
+      System.out.println("STARTED");
+      BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+      while (in.readLine() != null) {
+        // wait for the test to close stdin
+      }
+    }
+    System.exit(0);
+  }
+}
