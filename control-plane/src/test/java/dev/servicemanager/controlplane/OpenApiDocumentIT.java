@@ -33,12 +33,15 @@ class OpenApiDocumentIT {
   private OpenAPI doc;
 
   @BeforeAll
-  void start() {
+  void start() throws Exception {
     server = new ControlPlaneServer(TestDatabases.newDatabase(), Map.of());
     ParseOptions options = new ParseOptions();
     options.setResolve(true);
-    SwaggerParseResult result = new OpenAPIV3Parser().readLocation(
-        getClass().getResource("/openapi/control-plane.yaml").toString(), null, options);
+    String yaml;
+    try (var in = getClass().getResourceAsStream("/openapi/control-plane.yaml")) {
+      yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    SwaggerParseResult result = new OpenAPIV3Parser().readContents(yaml, null, options);
     assertThat(result.getMessages()).isEmpty();
     doc = result.getOpenAPI();
   }
@@ -54,6 +57,8 @@ class OpenApiDocumentIT {
   void everyRouteOfThePluginIsDocumentedAndEveryDocumentedRouteExists() {
     Set<String> routes = server.running.context().getBean(Router.class).uriRoutes()
         .filter(r -> r.getUriMatchTemplate().toPathString().startsWith("/control-plane"))
+        // Micronaut adds a HEAD route for every GET; HTTP defines HEAD by GET, so it is not documented.
+        .filter(r -> !r.getHttpMethodName().equals("HEAD"))
         .map(r -> r.getHttpMethodName() + " " + r.getUriMatchTemplate().toPathString().replaceAll("\\{(\\w+):[^}]*}", "{$1}"))
         .collect(Collectors.toCollection(TreeSet::new));
     Set<String> documented = new TreeSet<>();

@@ -34,12 +34,8 @@ final class FrontendController {
     this.events = events;
   }
 
+  // Serves both /control-plane and /control-plane/ (the router ignores a trailing slash).
   @Get
-  HttpResponse<?> root() {
-    return HttpResponse.redirect(java.net.URI.create("/control-plane/"));
-  }
-
-  @Get("/")
   HttpResponse<byte[]> index() {
     return file("index.html");
   }
