@@ -24,8 +24,15 @@ class JsonRpcConformanceIT {
   private String jdbcUrl;
   private ControlPlaneServer server;
 
+  private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+      new ch.qos.logback.core.read.ListAppender<>();
+
   @BeforeAll
   void start() {
+    // Everything the server logs during this class, to check what is (and is not) said.
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ROOT");
+    logs.start();
+    root.addAppender(logs);
     jdbcUrl = TestDatabases.newDatabase();
     server = new ControlPlaneServer(jdbcUrl, Map.of(
         "control-plane.runtimes.orders.topic", "cp.default.orders",
@@ -37,6 +44,7 @@ class JsonRpcConformanceIT {
 
   @AfterAll
   void stop() {
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ROOT")).detachAppender(logs);
     if (server != null) {
       server.close();
     }
@@ -255,6 +263,32 @@ class JsonRpcConformanceIT {
     assertThat(r.contentType()).startsWith("text/plain");
     assertThat(r.body()).contains("control_plane_commands_total{method=\"listRuntimes\",outcome=\"ok\"}")
         .contains("control_plane_publish_lag_seconds ").contains("control_plane_reconcile_errors_total ");
+  }
+
+  @Test
+  void withoutKafkaCommandsAreStoredPublishingWaitsAndTheLogSaysSoOnce() throws Exception {
+    server.call("pause", Map.of("runtime", "billing", "namespace", "team-b",
+        "targets", List.of(Map.of("kind", "pipeline", "name", "waiting"))));
+    try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
+        ResultSet rs = c.createStatement().executeQuery(
+            "SELECT count(*), count(*) FILTER (WHERE published_at IS NULL) FROM cp_outbox")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isPositive();
+      assertThat(rs.getLong(2)).isEqualTo(rs.getLong(1));
+    }
+    assertThat(logs.list.stream().filter(e -> e.getFormattedMessage().contains("no Kafka bootstrap servers configured")))
+        .hasSize(1);
+    ControlPlaneServer.Result health = server.get("/control-plane/health", null);
+    assertThat(health.body()).contains("\"stateChannel\":\"NOT_CONFIGURED\"");
+  }
+
+  @Test
+  void secretsAndTokensAreNeverLogged() {
+    String token = server.adminToken();
+    server.rpc("{\"jsonrpc\": \"2.0\", \"method\": \"pause\", \"params\": {\"runtime\": \"orders\"}, \"id\": 1}");
+    server.rpc("not json at all " + token);
+    assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains(token)
+        || e.getFormattedMessage().contains(ControlPlaneServer.ADMIN_SECRET));
   }
 
   private long auditRows() throws Exception {
