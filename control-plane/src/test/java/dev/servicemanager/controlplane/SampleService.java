@@ -23,12 +23,17 @@ final class SampleService implements AutoCloseable {
   private final Process process;
 
   SampleService(String bootstrap, String runtime, String stateTopic) throws Exception {
+    this(bootstrap, runtime, stateTopic, false);
+  }
+
+  SampleService(String bootstrap, String runtime, String stateTopic, boolean startPaused) throws Exception {
     String classPath = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
         .filter(entry -> !isServerOrPlugin(entry))
         .collect(Collectors.joining(File.pathSeparator));
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp", classPath,
-        "dev.servicemanager.controlplane.sample.SampleConsumerService", bootstrap, runtime, stateTopic));
+        "dev.servicemanager.controlplane.sample.SampleConsumerService", bootstrap, runtime, stateTopic,
+        startPaused ? "start-paused" : "-"));
     process = new ProcessBuilder(command).redirectErrorStream(true).start();
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

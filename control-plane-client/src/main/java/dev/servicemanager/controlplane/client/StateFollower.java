@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * observes on the feedback topic when that changes and every {@code report-interval}.
  *
  * <p>With {@code start-paused: true} every listener stays paused until the first state arrives.
- * Best effort: a consumer is paused as soon as it has partitions, so a record fetched by its very
- * first poll may still be handled.
+ * Strict for listeners declared with {@code @KafkaListener(autoStartup = false)} (Micronaut starts
+ * them paused and this follower resumes them when the state says so); best effort for the others: a
+ * consumer is paused as soon as it has partitions, so a record fetched by its very first poll may
+ * still be handled.
  */
 @Context
 @Requires(property = "control-plane.client.runtime")
@@ -65,6 +67,9 @@ final class StateFollower implements Runnable {
   private Map<String, String> desired;
   private Map<String, String> lastReported;
   private Instant lastReport = Instant.EPOCH;
+  // Consumers this follower resumed at least once: a listener declared with autoStartup = false is
+  // paused by Micronaut without the registry reporting it as paused, so the first resume is unconditional.
+  private final Set<String> released = new HashSet<>();
 
   StateFollower(ClientSettings settings, BeanContext context, ConsumerRegistry registry) {
     this.settings = settings;
@@ -160,8 +165,9 @@ final class StateFollower implements Runnable {
         boolean paused = registry.isPaused(id);
         if (pause && !paused) {
           registry.pause(id);
-        } else if (!pause && paused) {
+        } else if (!pause && (paused || !released.contains(id))) {
           registry.resume(id);
+          released.add(id);
         }
       } catch (RuntimeException e) {
         LOG.debug("control-plane client: consumer {} not ready: {}", id, e.toString());

@@ -17,7 +17,9 @@ import java.util.Map;
 public final class SampleConsumerService {
   private SampleConsumerService() {}
 
-  @KafkaListener(groupId = "orders", clientId = "orders-listener", offsetReset = OffsetReset.EARLIEST)
+  // autoStartup = false: Micronaut starts it paused; the control-plane client resumes it once the
+  // runtime's state says it runs (what a service does to start strictly paused).
+  @KafkaListener(groupId = "orders", clientId = "orders-listener", offsetReset = OffsetReset.EARLIEST, autoStartup = false)
   static final class OrdersListener {
     @Topic("orders")
     void receive(String value) {
@@ -33,7 +35,7 @@ public final class SampleConsumerService {
     }
   }
 
-  /** args: bootstrap servers, runtime, state topic. */
+  /** args: bootstrap servers, runtime, state topic, optionally "start-paused". */
   public static void main(String[] args) throws Exception {
     Map<String, Object> props = new HashMap<>();
     props.put("kafka.bootstrap.servers", args[0]);
@@ -41,6 +43,7 @@ public final class SampleConsumerService {
     props.put("control-plane.client.runtime", args[1]);
     props.put("control-plane.client.state-topic", args[2]);
     props.put("control-plane.client.report-interval", "1s");
+    props.put("control-plane.client.start-paused", args.length > 3 && args[3].equals("start-paused"));
     try (ApplicationContext context = ApplicationContext.run(props)) {
       System.out.println("STARTED");
       BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
