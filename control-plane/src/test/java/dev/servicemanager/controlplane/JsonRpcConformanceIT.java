@@ -126,6 +126,14 @@ class JsonRpcConformanceIT {
   }
 
   @Test
+  void registeringAConfiguredRuntimeIsApplicationError32002() {
+    Map<String, Object> r = single("{\"jsonrpc\": \"2.0\", \"method\": \"registerRuntime\", \"params\": {\"runtime\": \"orders\","
+        + " \"topic\": \"elsewhere\"}, \"id\": 4}");
+    assertThat(code(r)).isEqualTo(-32002);
+    assertThat(server.call("getState", Map.of("runtime", "orders"))).containsEntry("topic", "cp.default.orders");
+  }
+
+  @Test
   void internalErrorIs32603WithoutDetails() throws Exception {
     // Break the storage underneath (a real failure, not a mock), then repair it.
     try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "")) {

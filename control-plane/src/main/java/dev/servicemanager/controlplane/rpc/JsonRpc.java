@@ -142,6 +142,11 @@ final class JsonRpc {
         }
         Map<String, String> defaults = new TreeMap<>();
         p.targets(false, true, defaults);
+        // Configuration owns configured runtimes (it is applied again at every start).
+        if (controlPlane.get(id).filter(v -> "config".equals(v.source())).isPresent()) {
+          throw new RpcException(RpcException.CONFLICT, "Conflict",
+              "runtime " + id.key() + " is configured in control-plane.runtimes; change it there");
+        }
         yield change(method, controlPlane.register(id, topic, defaults, actor));
       }
       case "getState" -> {

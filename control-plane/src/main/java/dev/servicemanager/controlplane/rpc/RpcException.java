@@ -11,6 +11,7 @@ final class RpcException extends RuntimeException {
   static final int INTERNAL_ERROR = -32603;
   // Application codes (the spec leaves -32000..-32099 to the server).
   static final int RUNTIME_NOT_FOUND = -32001;
+  static final int CONFLICT = -32002;
   static final int FORBIDDEN = -32003;
 
   final int code;
