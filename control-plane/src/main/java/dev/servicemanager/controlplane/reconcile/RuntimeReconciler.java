@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * Compares a runtime's desired state with what its consumers reported (Threeport's controller model):
  * marks each target reconciled or not and requeues while any differs. After a few requeues without
- * progress the desired state is published again, in case a consumer missed it.
+ * progress the desired state is published again, in case a consumer that reports missed it.
  */
 @Singleton
 @Requires(property = "control-plane.enabled", notEquals = "false")
@@ -46,7 +46,9 @@ final class RuntimeReconciler implements Reconciler<RuntimeId> {
     if (!reconciled.containsValue(false)) {
       return Reconcile.done();
     }
-    if (attempt > 0 && attempt % settings.republishAfter() == 0 && store.republish(id)) {
+    // Republish only to a consumer that is alive but differs; with no report at all there is nobody to tell.
+    boolean reported = snapshot.get().observedRevision() != null;
+    if (reported && attempt > 0 && attempt % settings.republishAfter() == 0 && store.republish(id)) {
       metrics.republished();
       onRepublish.run();
     }
