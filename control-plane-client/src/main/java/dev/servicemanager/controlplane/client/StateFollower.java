@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * Strict for listeners declared with {@code @KafkaListener(autoStartup = false)} (Micronaut starts
  * them paused and this follower resumes them when the state says so); best effort for the others: a
  * consumer is paused as soon as it has partitions, so a record fetched by its very first poll may
- * still be handled.
+ * still be handled. Listeners that pass their partition assignments to {@link PauseGate} close that
+ * gap, also after every rebalance.
  */
 @Context
 @Requires(property = "control-plane.client.runtime")
@@ -64,7 +65,8 @@ final class StateFollower implements Runnable {
 
   // Only the follower thread touches these.
   private long revision = -1;
-  private Map<String, String> desired;
+  // Replaced (never mutated) by the follower thread; read by PauseGate on consumers' poll threads.
+  private volatile Map<String, String> desired;
   private Map<String, String> lastReported;
   private Instant lastReport = Instant.EPOCH;
   // Consumers this follower resumed at least once: a listener declared with autoStartup = false is
@@ -175,8 +177,14 @@ final class StateFollower implements Runnable {
     }
   }
 
+  /** Whether this consumer should be paused now (for {@link PauseGate}, on a consumer's poll thread). */
+  boolean wantsPaused(String consumerId) {
+    return Boolean.TRUE.equals(shouldPause(consumerId));
+  }
+
   /** True/false when the state controls this consumer, null when it does not. */
   private Boolean shouldPause(String consumerId) {
+    Map<String, String> desired = this.desired;
     if (desired == null) {
       return settings.startPaused ? Boolean.TRUE : null;
     }

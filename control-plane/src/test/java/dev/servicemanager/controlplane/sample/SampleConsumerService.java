@@ -1,11 +1,17 @@
 package dev.servicemanager.controlplane.sample;
 
+import dev.servicemanager.controlplane.client.PauseGate;
+import io.micronaut.configuration.kafka.ConsumerAware;
 import io.micronaut.configuration.kafka.annotation.KafkaListener;
 import io.micronaut.configuration.kafka.annotation.OffsetReset;
 import io.micronaut.configuration.kafka.annotation.Topic;
 import io.micronaut.context.ApplicationContext;
 import java.io.BufferedReader;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.common.TopicPartition;
 import java.io.InputStreamReader;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,9 +24,32 @@ public final class SampleConsumerService {
   private SampleConsumerService() {}
 
   // autoStartup = false: Micronaut starts it paused; the control-plane client resumes it once the
-  // runtime's state says it runs (what a service does to start strictly paused).
+  // runtime's state says it runs (what a service does to start strictly paused). Its assignments go
+  // through the PauseGate, so a rebalance never lets a record through while it should be paused.
   @KafkaListener(groupId = "orders", clientId = "orders-listener", offsetReset = OffsetReset.EARLIEST, autoStartup = false)
-  static final class OrdersListener {
+  static final class OrdersListener implements ConsumerRebalanceListener, ConsumerAware<String, String> {
+    private final PauseGate gate;
+    private volatile Consumer<String, String> consumer;
+
+    OrdersListener(PauseGate gate) {
+      this.gate = gate;
+    }
+
+    @Override
+    public void setKafkaConsumer(Consumer<String, String> consumer) {
+      this.consumer = consumer;
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      gate.onPartitionsAssigned("orders-listener", consumer, partitions);
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // nothing to hand over
+    }
+
     @Topic("orders")
     void receive(String value) {
       System.out.println("RECEIVED orders " + value);
