@@ -1,5 +1,6 @@
 package dev.servicemanager.controlplane;
 
+import dev.servicemanager.server.testsupport.KafkaTestBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

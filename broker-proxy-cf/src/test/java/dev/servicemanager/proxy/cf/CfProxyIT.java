@@ -1,5 +1,7 @@
 package dev.servicemanager.proxy.cf;
 
+import dev.servicemanager.proxy.testkit.ServiceManagerFixture;
+import dev.servicemanager.proxy.testkit.SmAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

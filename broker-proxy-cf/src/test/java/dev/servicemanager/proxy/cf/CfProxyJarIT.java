@@ -1,5 +1,6 @@
 package dev.servicemanager.proxy.cf;
 
+import dev.servicemanager.proxy.testkit.ServiceManagerFixture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

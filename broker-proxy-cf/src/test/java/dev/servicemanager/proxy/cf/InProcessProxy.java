@@ -1,5 +1,6 @@
 package dev.servicemanager.proxy.cf;
 
+import dev.servicemanager.proxy.testkit.ServiceManagerFixture;
 import dev.servicemanager.proxy.core.NotificationFollower;
 import dev.servicemanager.proxy.core.ProxyMetrics;
 import dev.servicemanager.proxy.core.ProxySettings;

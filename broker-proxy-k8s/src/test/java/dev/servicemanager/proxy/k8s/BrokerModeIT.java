@@ -1,5 +1,6 @@
 package dev.servicemanager.proxy.k8s;
 
+import dev.servicemanager.proxy.testkit.ServiceManagerFixture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -32,7 +33,7 @@ class BrokerModeIT {
 
   @BeforeEach
   void start() {
-    sm = new ServiceManagerFixture();
+    sm = new ServiceManagerFixture(java.util.Map.of("sm.operations.polling-interval", "200ms"));
     k8s = new FakeKubernetes();
     platform = sm.registerKubernetes("k8s-eu10");
   }

@@ -1,5 +1,6 @@
 package dev.servicemanager.proxy.k8s;
 
+import dev.servicemanager.proxy.testkit.ServiceManagerFixture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * reaching the API server through a {@code KUBECONFIG} file, with both modes on.
  */
 class K8sProxyJarIT {
-  private final ServiceManagerFixture sm = new ServiceManagerFixture();
+  private final ServiceManagerFixture sm = new ServiceManagerFixture(java.util.Map.of("sm.operations.polling-interval", "200ms"));
   private final FakeKubernetes k8s = new FakeKubernetes().installOperatorCrds().installServiceCatalog();
   private final FakeBroker broker = FakeBroker.start();
   private final HttpClient http = HttpClient.newHttpClient();

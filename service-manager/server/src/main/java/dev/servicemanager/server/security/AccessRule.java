@@ -80,6 +80,9 @@ final class AccessRule implements SecurityRule<HttpRequest<?>> {
       for (RouteAccess rule : pluginRules) {
         RouteAccess.Decision decision = rule.decide(request.getMethodName(), path, caller);
         if (decision != RouteAccess.Decision.NOT_MINE) {
+          if (caller != null) {
+            request.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
+          }
           return decision == RouteAccess.Decision.ALLOW ? SecurityRuleResult.ALLOWED : SecurityRuleResult.REJECTED;
         }
       }

@@ -46,7 +46,10 @@ class AccessRuleTest {
     assertThat(check(HttpRequest.GET("/plugin/state"), null)).isEqualTo(SecurityRuleResult.REJECTED);
     assertThat(check(HttpRequest.GET("/plugin/state"), reader)).isEqualTo(SecurityRuleResult.ALLOWED);
     assertThat(check(HttpRequest.POST("/plugin/rpc", "{}"), reader)).isEqualTo(SecurityRuleResult.REJECTED);
-    assertThat(check(HttpRequest.POST("/plugin/rpc", "{}"), writer)).isEqualTo(SecurityRuleResult.ALLOWED);
+    HttpRequest<?> written = HttpRequest.POST("/plugin/rpc", "{}");
+    assertThat(check(written, writer)).isEqualTo(SecurityRuleResult.ALLOWED);
+    // The plugin's controller sees the same caller.
+    assertThat(Caller.of(written)).hasValueSatisfying(c -> assertThat(c.subject()).isEqualTo("bob"));
 
     Caller alice = seen.get(2);
     assertThat(alice.subject()).isEqualTo("alice");

@@ -1,4 +1,4 @@
-package dev.servicemanager.proxy.k8s;
+package dev.servicemanager.proxy.testkit;
 
 import dev.servicemanager.proxy.core.Json;
 import java.io.IOException;
@@ -14,13 +14,13 @@ import java.util.List;
 import java.util.Map;
 
 /** The Service Manager's admin REST API, as an operator would drive it in these tests. */
-final class SmAdmin {
+public final class SmAdmin {
   private final String baseUrl;
   private final String authorization;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  record Result(int status, Map<String, Object> json, String body) {
-    String string(String key) {
+  public record Result(int status, Map<String, Object> json, String body) {
+    public String string(String key) {
       return Json.string(json, key);
     }
   }
@@ -30,7 +30,7 @@ final class SmAdmin {
     this.authorization = authorization;
   }
 
-  static SmAdmin login(String baseUrl, String adminSecret) {
+  public static SmAdmin login(String baseUrl, String adminSecret) {
     SmAdmin basic = new SmAdmin(baseUrl, "Basic " + Base64.getEncoder().encodeToString(("admin:" + adminSecret).getBytes(StandardCharsets.UTF_8)));
     Result token = basic.send("POST", "/oauth/token", "application/x-www-form-urlencoded", "grant_type=client_credentials");
     if (token.status() != 200) {
@@ -39,35 +39,35 @@ final class SmAdmin {
     return new SmAdmin(baseUrl, "Bearer " + token.string("access_token"));
   }
 
-  Result get(String path) {
+  public Result get(String path) {
     return send("GET", path, null, null);
   }
 
-  Result post(String path, Object body) {
+  public Result post(String path, Object body) {
     return send("POST", path, "application/json", Json.write(body));
   }
 
-  Result patch(String path, Object body) {
+  public Result patch(String path, Object body) {
     return send("PATCH", path, "application/json", Json.write(body));
   }
 
-  Result delete(String path) {
+  public Result delete(String path) {
     return send("DELETE", path, null, null);
   }
 
   /** POST that must answer {@code expected}; returns the body. */
-  Result expect(int expected, Result result) {
+  public Result expect(int expected, Result result) {
     if (result.status() != expected) {
       throw new AssertionError("expected " + expected + " but got " + result);
     }
     return result;
   }
 
-  List<Map<String, Object>> items(String path) {
+  public List<Map<String, Object>> items(String path) {
     return Json.objects(expect(200, get(path)).json(), "items");
   }
 
-  static String q(String value) {
+  public static String q(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 

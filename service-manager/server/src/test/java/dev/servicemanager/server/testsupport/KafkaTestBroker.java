@@ -1,4 +1,4 @@
-package dev.servicemanager.server.events;
+package dev.servicemanager.server.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,9 +17,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** A real in-process Kafka broker (one combined KRaft node) on a fixed 127.0.0.1 port, and a reader. */
-final class KafkaTestBroker implements AutoCloseable {
-  final int port;
+/**
+ * A real in-process Kafka broker (one combined KRaft node) on a fixed 127.0.0.1 port, a reader and a
+ * writer. Shared with other modules' tests through the server's test-jar.
+ */
+public final class KafkaTestBroker implements AutoCloseable {
+  public final int port;
   private final KafkaClusterTestKit cluster;
 
   private KafkaTestBroker(int port, KafkaClusterTestKit cluster) {
@@ -27,7 +30,7 @@ final class KafkaTestBroker implements AutoCloseable {
     this.cluster = cluster;
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
@@ -35,7 +38,7 @@ final class KafkaTestBroker implements AutoCloseable {
     }
   }
 
-  static KafkaTestBroker start(int port) {
+  public static KafkaTestBroker start(int port) {
     try {
       KafkaClusterTestKit cluster =
           new KafkaClusterTestKit.Builder(
@@ -53,14 +56,14 @@ final class KafkaTestBroker implements AutoCloseable {
     }
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return "127.0.0.1:" + port;
   }
 
-  record Received(String key, String value, long revisionHeader, long offset) {}
+  public record Received(String key, String value, long revisionHeader, long offset) {}
 
   /** Reads the topic from the beginning until {@code done} holds for what was read, or the time is up. */
-  List<Received> readUntil(String topic, Predicate<List<Received>> done, Duration timeout) {
+  public List<Received> readUntil(String topic, Predicate<List<Received>> done, Duration timeout) {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrapServers());
     p.put("group.id", "it-" + UUID.randomUUID());
@@ -86,6 +89,19 @@ final class KafkaTestBroker implements AutoCloseable {
   public void close() {
     try {
       cluster.close();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Produces one record and waits for the broker's acknowledgement. */
+  public void produce(String topic, String key, String value) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrapServers());
+    p.put("acks", "all");
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+        p, new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, value)).get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
