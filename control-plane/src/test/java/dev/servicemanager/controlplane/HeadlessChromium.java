@@ -155,8 +155,19 @@ final class HeadlessChromium implements AutoCloseable {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
+      deleteProfile();
+    }
+  }
+
+  // Chromium's helper processes can still be writing the profile when the main process has exited:
+  // files vanish while the tree is walked. Retry for a moment; a leftover temp directory is not a
+  // test failure.
+  private void deleteProfile() throws InterruptedException {
+    for (int attempt = 0; attempt < 10 && Files.exists(profile); attempt++) {
       try (Stream<Path> files = Files.walk(profile)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        Thread.sleep(200);
       }
     }
   }
