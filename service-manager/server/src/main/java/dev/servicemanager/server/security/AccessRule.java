@@ -1,5 +1,6 @@
 package dev.servicemanager.server.security;
 
+import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
@@ -34,7 +35,9 @@ import io.micronaut.core.async.publisher.Publishers;
  *       and the broker-platform credentials ({@code PUT /v1/credentials}, {@code PUT
  *       /v1/credentials/{id}/activate}); on {@code /v1/osb/{broker_id}} the broker-platform
  *       credentials of that broker authenticate as their platform;
- *   <li>everything else: an administrator's bearer token.
+ *   <li>everything else: an administrator's bearer token, i.e. one whose {@code scope} (or {@code
+ *       scp}) holds {@code sm.token.admin-scope} ({@code sm.admin}, what the built-in issuer grants
+ *       its admin client).
  * </ul>
  *
  * Plugins add rules for their own routes through {@link RouteAccess} beans, which are asked first
@@ -54,9 +57,11 @@ final class AccessRule implements SecurityRule<HttpRequest<?>> {
   private static final String NOTIFICATIONS = "/v1/notifications";
 
   private final List<RouteAccess> pluginRules;
+  private final String adminScope;
 
-  AccessRule(List<RouteAccess> pluginRules) {
+  AccessRule(List<RouteAccess> pluginRules, @Value("${sm.token.admin-scope:sm.admin}") String adminScope) {
     this.pluginRules = List.copyOf(pluginRules);
+    this.adminScope = adminScope.trim();
   }
 
   @Override
@@ -101,7 +106,9 @@ final class AccessRule implements SecurityRule<HttpRequest<?>> {
       return platform && request.getMethod() == HttpMethod.PUT ? SecurityRuleResult.ALLOWED : SecurityRuleResult.REJECTED;
     }
     if (!platform) {
-      return SecurityRuleResult.ALLOWED;
+      // A bearer token is not enough: an external issuer also issues tokens for plugins' users (a
+      // Compass tenant, a control-plane reader); only the administrator scope opens the admin API.
+      return caller(authentication).scopes().contains(adminScope) ? SecurityRuleResult.ALLOWED : SecurityRuleResult.REJECTED;
     }
     boolean read = request.getMethod() == HttpMethod.GET;
     return read && PLATFORM_READABLE.matcher(path).matches()

@@ -31,7 +31,7 @@ class AccessRuleTest {
             : RouteAccess.Decision.DENY;
       };
 
-  private final AccessRule rule = new AccessRule(List.of(plugin));
+  private final AccessRule rule = new AccessRule(List.of(plugin), "sm.admin");
 
   private SecurityRuleResult check(HttpRequest<?> request, Authentication authentication) {
     return Mono.from(rule.check(request, authentication)).block();
@@ -56,6 +56,15 @@ class AccessRuleTest {
     assertThat(alice.scopes()).containsExactlyInAnyOrder("plugin.read", "other");
     assertThat(alice.claims()).containsEntry("tenant", "t1");
     assertThat(alice.isPlatform()).isFalse();
+  }
+
+  @Test
+  void theAdminApiNeedsTheAdminScopeNotJustAValidToken() {
+    Authentication tenantUser = Authentication.build("carol", Map.of("scope", "compass.read", "tenant", "t1"));
+    Authentication admin = Authentication.build("admin", Map.of("scope", "sm.admin"));
+    assertThat(check(HttpRequest.GET("/v1/platforms"), tenantUser)).isEqualTo(SecurityRuleResult.REJECTED);
+    assertThat(check(HttpRequest.DELETE("/v1/service_brokers/x"), tenantUser)).isEqualTo(SecurityRuleResult.REJECTED);
+    assertThat(check(HttpRequest.GET("/v1/platforms"), admin)).isEqualTo(SecurityRuleResult.ALLOWED);
   }
 
   @Test

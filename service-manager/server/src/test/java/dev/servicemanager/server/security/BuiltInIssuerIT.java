@@ -115,6 +115,10 @@ class BuiltInIssuerIT extends ApiTestBase {
   }
 
   static String sign(RSAKey key, String issuer, long ttlSeconds) throws Exception {
+    return sign(key, issuer, ttlSeconds, "sm.admin");
+  }
+
+  static String sign(RSAKey key, String issuer, long ttlSeconds, String scope) throws Exception {
     long now = System.currentTimeMillis();
     SignedJWT jwt =
         new SignedJWT(
@@ -123,6 +127,7 @@ class BuiltInIssuerIT extends ApiTestBase {
                 .issuer(issuer)
                 .subject("someone")
                 .audience("service-manager")
+                .claim("scope", scope)
                 .issueTime(new Date(now))
                 .expirationTime(new Date(now + ttlSeconds * 1000))
                 .build());

@@ -70,6 +70,14 @@ class ExternalIssuerIT extends ApiTestBase {
   }
 
   @Test
+  void aValidTokenWithoutTheAdminScopeIsRefusedOnTheAdminApi() throws Exception {
+    String token = BuiltInIssuerIT.sign(KEY, issuerUrl(), 600, "compass.read control-plane.write");
+    assertThat(anonymous().withAuthorization("Bearer " + token).get("/v1/platforms").status()).isEqualTo(403);
+    assertThat(anonymous().withAuthorization("Bearer " + token).post("/v1/platforms", java.util.Map.of("name", "p", "type", "k8s"))
+        .status()).isEqualTo(403);
+  }
+
+  @Test
   void infoNamesTheExternalIssuer() {
     assertThat(anonymous().get("/v1/info").string("token_issuer_url")).isEqualTo(issuerUrl());
   }
