@@ -1,0 +1,49 @@
+package dev.servicemanager.server.registry;
+
+import dev.servicemanager.spi.ApiException;
+import dev.servicemanager.spi.platforms.PlatformRegistry;
+import dev.servicemanager.spi.platforms.RegisteredPlatform;
+import io.micronaut.http.HttpStatus;
+import jakarta.inject.Singleton;
+import jakarta.transaction.Transactional;
+
+/** The plugins' way to platforms: the REST API's {@link PlatformService}, so nothing differs. */
+@Singleton
+class SpiPlatformRegistry implements PlatformRegistry {
+  private final PlatformService platforms;
+
+  SpiPlatformRegistry(PlatformService platforms) {
+    this.platforms = platforms;
+  }
+
+  @Override
+  public RegisteredPlatform register(String name, String type, String description) {
+    Platform created =
+        platforms.create(new PlatformRequests.Create(null, name, type, description, false, null));
+    return new RegisteredPlatform(created.id(), created.name(), created.type(), credentials(created));
+  }
+
+  @Override
+  public RegisteredPlatform.Credentials newCredentials(String platformId) {
+    Platform updated =
+        platforms.patch(platformId, new PlatformRequests.Patch(null, null, null, null, null), true);
+    return credentials(updated);
+  }
+
+  @Override
+  @Transactional
+  public void remove(String platformId) {
+    try {
+      platforms.delete(platformId);
+    } catch (ApiException e) {
+      if (e.status() != HttpStatus.NOT_FOUND) {
+        throw e;
+      }
+    }
+  }
+
+  private static RegisteredPlatform.Credentials credentials(Platform platform) {
+    Platform.Credentials.Basic basic = platform.credentials().basic();
+    return new RegisteredPlatform.Credentials(basic.username(), basic.password());
+  }
+}
