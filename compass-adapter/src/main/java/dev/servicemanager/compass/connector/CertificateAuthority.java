@@ -90,13 +90,26 @@ public final class CertificateAuthority {
     this.db = db;
   }
 
-  /** The subject a client's request must carry: CN=id, OU=tenant, O=ServiceManager. */
+  /**
+   * The subject a client's request must carry, most significant part first in the encoding (O, OU,
+   * CN) as X.509 tools expect; {@link #rfc2253(X500Name)} shows it as {@code
+   * CN=id,OU=tenant,O=ServiceManager}.
+   */
   public static X500Name subject(String objectId, String tenant) {
     return new X500NameBuilder(BCStyle.INSTANCE)
-        .addRDN(BCStyle.CN, objectId)
-        .addRDN(BCStyle.OU, tenant)
         .addRDN(BCStyle.O, ORGANIZATION)
+        .addRDN(BCStyle.OU, tenant)
+        .addRDN(BCStyle.CN, objectId)
         .build();
+  }
+
+  /** The RFC 2253 text of a name (least significant part first), as Java, Go and OpenSSL read it. */
+  public static String rfc2253(X500Name name) {
+    try {
+      return new javax.security.auth.x500.X500Principal(name.getEncoded()).getName(javax.security.auth.x500.X500Principal.RFC2253);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Checks the request (its signature, key and subject) and signs it. */
@@ -110,7 +123,7 @@ public final class CertificateAuthority {
       throw invalidCsr("its signature cannot be checked");
     }
     if (!expectedSubject.equals(csr.getSubject())) {
-      throw invalidCsr("its subject must be '" + expectedSubject + "'");
+      throw invalidCsr("its subject must be '" + rfc2253(expectedSubject) + "'");
     }
     PublicKey publicKey;
     try {
@@ -226,8 +239,8 @@ public final class CertificateAuthority {
       generator.initialize(3072, RANDOM);
       KeyPair pair = generator.generateKeyPair();
       X500Name name = new X500NameBuilder(BCStyle.INSTANCE)
-          .addRDN(BCStyle.CN, "Service Manager Compass Connector CA")
           .addRDN(BCStyle.O, ORGANIZATION)
+          .addRDN(BCStyle.CN, "Service Manager Compass Connector CA")
           .build();
       Instant now = Instant.now();
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();

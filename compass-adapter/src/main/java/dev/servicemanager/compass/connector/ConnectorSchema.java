@@ -72,7 +72,7 @@ final class ConnectorSchema {
       OneTimeTokens.Issued next = tokens.issue(tx, paired.owner().tenant(), paired.owner().objectType(), paired.owner().objectId());
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("token", Map.of("token", next.token()));
-      result.put("certificateSigningRequestInfo", Map.of("subject", paired.subject().toString(), "keyAlgorithm", "rsa2048"));
+      result.put("certificateSigningRequestInfo", Map.of("subject", CertificateAuthority.rfc2253(paired.subject()), "keyAlgorithm", "rsa2048"));
       Map<String, Object> plane = new LinkedHashMap<>();
       plane.put("directorURL", env.getGraphQlContext().get(DIRECTOR_URL));
       plane.put("certificateSecuredConnectorURL", null);
