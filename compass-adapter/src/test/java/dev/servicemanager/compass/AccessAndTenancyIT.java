@@ -131,4 +131,19 @@ class AccessAndTenancyIT {
     CompassServer.Response unknownField = sm.director("tenant-a", "{ nothingHere }", null);
     assertThat(unknownField.firstError()).contains("nothingHere");
   }
+
+  @Test
+  void onlyTheAdaptersOwnPathsServeGraphQL() {
+    String admin = "Bearer " + sm.adminToken();
+    assertThat(sm.post("/graphql", Map.of("Authorization", admin), "{\"query\":\"{ applications { totalCount } }\"}").status())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void theAdaptersTablesHaveTheirOwnMigrationHistory() throws Exception {
+    try (java.sql.Connection c = sm.database(); java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT version FROM compass_schema_history WHERE success AND version = '1'")) {
+      assertThat(rs.next()).isTrue();
+    }
+  }
 }
