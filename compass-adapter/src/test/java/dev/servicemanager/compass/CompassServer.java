@@ -174,6 +174,10 @@ final class CompassServer implements AutoCloseable {
         .header("X-Broker-API-Version", "2.17").GET().build());
   }
 
+  Response delete(String path, String authorization) {
+    return send(HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", authorization).DELETE().build());
+  }
+
   Response adminPost(String path, Object body) {
     try {
       return post(path, Map.of("Authorization", "Bearer " + adminToken()), JSON.writeValueAsString(body));

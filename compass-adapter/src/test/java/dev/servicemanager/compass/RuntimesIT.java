@@ -72,6 +72,18 @@ class RuntimesIT {
   }
 
   @Test
+  void aRuntimeWhosePlatformAnAdministratorDeletedCanStillBeUnregistered() {
+    JsonNode runtime = registerRuntime("t-rt", Map.of("name", "orphaned"));
+    String platformId = runtime.path("platformID").asText();
+    assertThat(sm.delete("/v1/platforms/" + platformId, "Bearer " + sm.adminToken()).status()).isEqualTo(200);
+    CompassServer.Response removed = sm.director("t-rt", "mutation($id: ID!) { unregisterRuntime(id: $id) { name } }",
+        Map.of("id", runtime.path("id").asText()));
+    assertThat(removed.firstError()).as(removed.body()).isNull();
+    assertThat(sm.director("t-rt", "query($id: ID!) { runtime(id: $id) { id } }", Map.of("id", runtime.path("id").asText()))
+        .data("runtime").isNull()).isTrue();
+  }
+
+  @Test
   void theRuntimeTypeLabelIsThePlatformTypeAndCannotChange() {
     JsonNode runtime = registerRuntime("t-rt", Map.of("name", "cf-1", "labels", Map.of("runtimeType", "cloudfoundry")));
     assertThat(platform(runtime.path("platformID").asText()).json().path("type").asText()).isEqualTo("cloudfoundry");

@@ -1,11 +1,8 @@
 package dev.servicemanager.server.registry;
 
-import dev.servicemanager.spi.ApiException;
 import dev.servicemanager.spi.platforms.PlatformRegistry;
 import dev.servicemanager.spi.platforms.RegisteredPlatform;
-import io.micronaut.http.HttpStatus;
 import jakarta.inject.Singleton;
-import jakarta.transaction.Transactional;
 
 /** The plugins' way to platforms: the REST API's {@link PlatformService}, so nothing differs. */
 @Singleton
@@ -31,14 +28,11 @@ class SpiPlatformRegistry implements PlatformRegistry {
   }
 
   @Override
-  @Transactional
   public void remove(String platformId) {
-    try {
+    // Checked first rather than catching the not-found error: an exception leaving the
+    // transactional delete would mark the caller's whole transaction rollback-only.
+    if (platforms.identity(platformId).isPresent()) {
       platforms.delete(platformId);
-    } catch (ApiException e) {
-      if (e.status() != HttpStatus.NOT_FOUND) {
-        throw e;
-      }
     }
   }
 
