@@ -35,6 +35,7 @@ public final class Db {
 
   private final TransactionOperations<Connection> transactions;
 
+  // CompassMigration is injected only so the tables exist before the first statement.
   Db(TransactionOperations<Connection> transactions, CompassMigration migrated) {
     this.transactions = transactions;
   }

@@ -37,6 +37,13 @@ class CompassDisabledIT {
   }
 
   @Test
+  void noPluginBeanIsRegistered() {
+    assertThat(sm.context().getBeansOfType(dev.servicemanager.spi.access.RouteAccess.class)).isEmpty();
+    assertThat(sm.context().findBean(CompassMigration.class)).isEmpty();
+    assertThat(sm.context().findBean(Db.class)).isEmpty();
+  }
+
+  @Test
   void noTablesAreCreated() throws Exception {
     try (Connection c = sm.database(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'compass%'")) {

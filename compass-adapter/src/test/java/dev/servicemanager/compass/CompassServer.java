@@ -208,6 +208,10 @@ final class CompassServer implements AutoCloseable {
     }
   }
 
+  io.micronaut.context.ApplicationContext context() {
+    return running.context();
+  }
+
   /** A direct connection to the server's database, for checks and to age tokens. */
   Connection database() throws SQLException {
     return DriverManager.getConnection(databaseUrl, "postgres", "");

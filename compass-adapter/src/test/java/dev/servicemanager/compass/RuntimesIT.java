@@ -122,6 +122,24 @@ class RuntimesIT {
   }
 
   @Test
+  void runtimeLabelsCanBeSetAndDeleted() {
+    String id = registerRuntime("t-rt", Map.of("name", "labelled-rt")).path("id").asText();
+    CompassServer.Response set = sm.director("t-rt",
+        "mutation($id: ID!) { setRuntimeLabel(runtimeID: $id, key: \"owner\", value: \"team-a\") { key value } }", Map.of("id", id));
+    assertThat(set.data("setRuntimeLabel").path("value").asText()).isEqualTo("team-a");
+    assertThat(sm.director("t-rt", "query($id: ID!) { runtime(id: $id) { labels(key: \"owner\") } }", Map.of("id", id))
+        .data("runtime").path("labels").path("owner").asText()).isEqualTo("team-a");
+    CompassServer.Response deleted = sm.director("t-rt",
+        "mutation($id: ID!) { deleteRuntimeLabel(runtimeID: $id, key: \"owner\") { key value } }", Map.of("id", id));
+    assertThat(deleted.data("deleteRuntimeLabel").path("value").asText()).isEqualTo("team-a");
+    assertThat(sm.director("t-rt", "query($id: ID!) { runtime(id: $id) { labels } }", Map.of("id", id))
+        .data("runtime").path("labels").has("owner")).isFalse();
+    assertThat(sm.director("t-rt",
+        "mutation($id: ID!) { deleteRuntimeLabel(runtimeID: $id, key: \"owner\") { key } }", Map.of("id", id)).firstError())
+        .contains("label 'owner' not found");
+  }
+
+  @Test
   void runtimesArePagedAndFilteredByLabels() {
     for (int i = 0; i < 3; i++) {
       registerRuntime("t-rt-list", Map.of("name", "rt-" + i, "labels", Map.of("zone", i == 1 ? "b" : "a")));
