@@ -246,6 +246,37 @@ class ConnectorPairingIT {
     }
   }
 
+  @Test
+  void noSecretIsLoggedAtTheShippedLogLevels() throws Exception {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    try {
+      org.slf4j.LoggerFactory.getLogger("dev.servicemanager.compass.Probe").warn("appender attached");
+      sm.director(TENANT, ApplicationsIT.REGISTER, Map.of("in", Map.of("name", "secretive", "bundles", List.of(Map.of("name", "b",
+          "defaultInstanceAuth", Map.of("credential", Map.of("basic", Map.of("username", "u", "password", "bundle-secret-pw"))))))));
+      JsonNode runtime = sm.director(TENANT, RuntimesIT.REGISTER, Map.of("in", Map.of("name", "secret-rt"))).data("registerRuntime");
+      String token = sm.director(TENANT, "mutation($id: ID!) { requestOneTimeTokenForRuntime(id: $id) { token } }",
+          Map.of("id", runtime.path("id").asText())).data("requestOneTimeTokenForRuntime").path("token").asText();
+      JsonNode info = sm.connector(token, CONFIGURATION, null).data("configuration");
+      String next = info.path("token").path("token").asText();
+      sm.connector(next, SIGN, Map.of("csr", "bm90IGEgY3Ny")); // refused: an error path
+      String password = sm.connector(next, SIGN, Map.of("csr", csr(info.path("certificateSigningRequestInfo").path("subject").asText())))
+          .data("signCertificateSigningRequest").path("platformCredentials").path("password").asText();
+      assertThat(password).isNotEmpty();
+      assertThat(logs.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).contains("appender attached");
+      for (ch.qos.logback.classic.spi.ILoggingEvent event : logs.list) {
+        String text = event.getFormattedMessage() + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage());
+        assertThat(text).doesNotContain(token).doesNotContain(next).doesNotContain(password).doesNotContain("bundle-secret-pw");
+      }
+    } finally {
+      root.detachAppender(logs);
+    }
+  }
+
   private long countTokens(String appId) throws Exception {
     try (Connection c = sm.database(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FROM compass_one_time_tokens WHERE object_id = '" + appId + "'")) {
