@@ -1,0 +1,229 @@
+package dev.servicemanager.compass.director;
+
+import dev.servicemanager.compass.CompassAccess;
+import dev.servicemanager.compass.CompassException;
+import dev.servicemanager.compass.Db;
+import dev.servicemanager.compass.GraphQLEndpoint;
+import dev.servicemanager.compass.Scalars;
+import dev.servicemanager.compass.connector.OneTimeTokens;
+import dev.servicemanager.compass.director.LabelStore.ObjectType;
+import graphql.schema.DataFetcher;
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.TypeResolver;
+import graphql.schema.idl.RuntimeWiring;
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Singleton;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The Director's resolvers. Each root field runs in one transaction and returns complete objects,
+ * so nested fields (labels, bundles, definitions) are read from memory; a failing mutation writes
+ * nothing. Every call is for the tenant the controller put in the context.
+ */
+@Singleton
+@Requires(property = CompassAccess.ENABLED, value = "true", defaultValue = "true")
+final class DirectorSchema {
+  static final String TENANT = "compass.tenant";
+  static final String CONNECTOR_URL = "compass.connectorUrl";
+
+  private final Db db;
+  private final ApplicationStore apps;
+  private final RuntimeStore runtimes;
+  private final BundleStore bundles;
+  private final LabelStore labels;
+  private final OneTimeTokens tokens;
+  final GraphQLEndpoint endpoint;
+
+  DirectorSchema(Db db, ApplicationStore apps, RuntimeStore runtimes, BundleStore bundles, LabelStore labels,
+      OneTimeTokens tokens) {
+    this.db = db;
+    this.apps = apps;
+    this.runtimes = runtimes;
+    this.bundles = bundles;
+    this.labels = labels;
+    this.tokens = tokens;
+    this.endpoint = new GraphQLEndpoint("compass/director.graphqls", wiring());
+  }
+
+  private RuntimeWiring wiring() {
+    return RuntimeWiring.newRuntimeWiring()
+        .scalar(Scalars.ANY).scalar(Scalars.LABELS).scalar(Scalars.HTTP_HEADERS).scalar(Scalars.QUERY_PARAMS)
+        .scalar(Scalars.JSON_SCHEMA).scalar(Scalars.CLOB).scalar(Scalars.PAGE_CURSOR).scalar(Scalars.TIMESTAMP)
+        .type("Query", t -> t
+            .dataFetcher("applications", read((tx, env) -> apps.list(tx, tenant(env), env.getArgument("filter"), paging(env))))
+            .dataFetcher("application", read((tx, env) -> apps.find(tx, tenant(env), env.getArgument("id")).orElse(null)))
+            .dataFetcher("applicationsForRuntime", read((tx, env) -> {
+              Model.Runtime runtime = runtimes.get(tx, tenant(env), env.getArgument("runtimeID"));
+              List<String> scenarios = runtimes.scenarios(runtime);
+              Paging paging = paging(env);
+              return scenarios.isEmpty() ? paging.page(List.of(), 0) : apps.forScenarios(tx, tenant(env), scenarios, paging);
+            }))
+            .dataFetcher("runtimes", read((tx, env) -> runtimes.list(tx, tenant(env), env.getArgument("filter"), paging(env))))
+            .dataFetcher("runtime", read((tx, env) -> runtimes.find(tx, tenant(env), env.getArgument("id")).orElse(null)))
+            .dataFetcher("labelDefinitions", read((tx, env) -> labels.definitions(tx, tenant(env))))
+            .dataFetcher("labelDefinition", read((tx, env) -> labels.definition(tx, tenant(env), env.getArgument("key")).orElse(null))))
+        .type("Mutation", t -> t
+            .dataFetcher("registerApplication", write((tx, env) -> apps.register(tx, tenant(env), env.getArgument("in"))))
+            .dataFetcher("updateApplication", write((tx, env) -> apps.update(tx, tenant(env), env.getArgument("id"), env.getArgument("in"))))
+            .dataFetcher("unregisterApplication", write((tx, env) -> apps.delete(tx, tenant(env), env.getArgument("id"))))
+            .dataFetcher("addBundle", write((tx, env) -> {
+              String appId = env.getArgument("applicationID");
+              apps.lock(tx, tenant(env), appId);
+              return bundle(tx, env, appId, bundles.insert(tx, appId, env.getArgument("in")));
+            }))
+            .dataFetcher("updateBundle", write((tx, env) -> {
+              String appId = bundles.applicationOf(tx, tenant(env), env.getArgument("id"));
+              bundles.update(tx, env.getArgument("id"), env.getArgument("in"));
+              return bundle(tx, env, appId, env.getArgument("id"));
+            }))
+            .dataFetcher("deleteBundle", write((tx, env) -> {
+              String appId = bundles.applicationOf(tx, tenant(env), env.getArgument("id"));
+              Model.Bundle old = bundle(tx, env, appId, env.getArgument("id"));
+              bundles.delete(tx, old.id());
+              return old;
+            }))
+            .dataFetcher("addAPIDefinitionToBundle", write((tx, env) -> {
+              String appId = bundles.applicationOf(tx, tenant(env), env.getArgument("bundleID"));
+              String id = bundles.insertApi(tx, env.getArgument("bundleID"), env.getArgument("in"));
+              return bundle(tx, env, appId, env.getArgument("bundleID")).apiDefinitions().stream()
+                  .filter(a -> a.id().equals(id)).findFirst().orElseThrow();
+            }))
+            .dataFetcher("addEventDefinitionToBundle", write((tx, env) -> {
+              String appId = bundles.applicationOf(tx, tenant(env), env.getArgument("bundleID"));
+              String id = bundles.insertEvent(tx, env.getArgument("bundleID"), env.getArgument("in"));
+              return bundle(tx, env, appId, env.getArgument("bundleID")).eventDefinitions().stream()
+                  .filter(a -> a.id().equals(id)).findFirst().orElseThrow();
+            }))
+            .dataFetcher("registerRuntime", write((tx, env) -> runtimes.register(tx, tenant(env), env.getArgument("in"))))
+            .dataFetcher("updateRuntime", write((tx, env) -> runtimes.update(tx, tenant(env), env.getArgument("id"), env.getArgument("in"))))
+            .dataFetcher("unregisterRuntime", write((tx, env) -> runtimes.delete(tx, tenant(env), env.getArgument("id"))))
+            .dataFetcher("createLabelDefinition", write((tx, env) -> {
+              Map<String, Object> in = env.getArgument("in");
+              return labels.create(tx, tenant(env), (String) in.get("key"), (String) in.get("schema"));
+            }))
+            .dataFetcher("updateLabelDefinition", write((tx, env) -> {
+              Map<String, Object> in = env.getArgument("in");
+              return labels.update(tx, tenant(env), (String) in.get("key"), (String) in.get("schema"));
+            }))
+            .dataFetcher("setApplicationLabel", write((tx, env) -> {
+              String id = env.getArgument("applicationID");
+              apps.lock(tx, tenant(env), id);
+              String key = env.getArgument("key");
+              return new Model.Label(key, labels.set(tx, tenant(env), ObjectType.APPLICATION, id, key, env.getArgument("value")));
+            }))
+            .dataFetcher("deleteApplicationLabel", write((tx, env) -> {
+              String id = env.getArgument("applicationID");
+              apps.lock(tx, tenant(env), id);
+              return deleteLabel(tx, ObjectType.APPLICATION, id, env.getArgument("key"));
+            }))
+            .dataFetcher("setRuntimeLabel", write((tx, env) -> {
+              Model.Runtime runtime = runtimes.lock(tx, tenant(env), env.getArgument("runtimeID"));
+              String key = env.getArgument("key");
+              Object value = env.getArgument("value");
+              if (RuntimeStore.RUNTIME_TYPE.equals(key) && !Objects.equals(value, runtime.labels().get(key))) {
+                throw CompassException.invalid("label 'runtimeType' cannot change: it is the type of the runtime's platform");
+              }
+              return new Model.Label(key, labels.set(tx, tenant(env), ObjectType.RUNTIME, runtime.id(), key, value));
+            }))
+            .dataFetcher("deleteRuntimeLabel", write((tx, env) -> {
+              Model.Runtime runtime = runtimes.lock(tx, tenant(env), env.getArgument("runtimeID"));
+              if (RuntimeStore.RUNTIME_TYPE.equals(env.getArgument("key"))) {
+                throw CompassException.invalid("label 'runtimeType' cannot be deleted: it is the type of the runtime's platform");
+              }
+              return deleteLabel(tx, ObjectType.RUNTIME, runtime.id(), env.getArgument("key"));
+            }))
+            .dataFetcher("requestOneTimeTokenForApplication", write((tx, env) -> {
+              String id = env.getArgument("id");
+              apps.lock(tx, tenant(env), id);
+              return token(env, tokens.issue(tx, tenant(env), OneTimeTokens.APPLICATION, id), "Application");
+            }))
+            .dataFetcher("requestOneTimeTokenForRuntime", write((tx, env) -> {
+              String id = env.getArgument("id");
+              runtimes.lock(tx, tenant(env), id);
+              return token(env, tokens.issue(tx, tenant(env), OneTimeTokens.RUNTIME, id), "Runtime");
+            })))
+        .type("Application", t -> t
+            .dataFetcher("labels", env -> labelsOf(env, ((Model.Application) env.getSource()).labels()))
+            .dataFetcher("bundles", env -> paging(env).slice(((Model.Application) env.getSource()).bundles()))
+            .dataFetcher("bundle", env -> byId(((Model.Application) env.getSource()).bundles(), Model.Bundle::id, env.getArgument("id"))))
+        .type("Runtime", t -> t
+            .dataFetcher("labels", env -> labelsOf(env, ((Model.Runtime) env.getSource()).labels())))
+        .type("Bundle", t -> t
+            .dataFetcher("apiDefinitions", env -> paging(env).slice(((Model.Bundle) env.getSource()).apiDefinitions().stream()
+                .filter(a -> env.getArgument("group") == null || Objects.equals(env.getArgument("group"), a.group())).toList()))
+            .dataFetcher("eventDefinitions", env -> paging(env).slice(((Model.Bundle) env.getSource()).eventDefinitions().stream()
+                .filter(a -> env.getArgument("group") == null || Objects.equals(env.getArgument("group"), a.group())).toList()))
+            .dataFetcher("apiDefinition", env -> byId(((Model.Bundle) env.getSource()).apiDefinitions(), Model.ApiDefinition::id, env.getArgument("id")))
+            .dataFetcher("eventDefinition", env -> byId(((Model.Bundle) env.getSource()).eventDefinitions(), Model.EventDefinition::id, env.getArgument("id"))))
+        .type("CredentialData", t -> t.typeResolver(byTag(
+            m -> "oauth".equals(m.get("type")) ? "OAuthCredentialData" : "BasicCredentialData")))
+        .type("OneTimeToken", t -> t.typeResolver(byTag(m -> "OneTimeTokenFor" + m.get("type"))))
+        .type("Pageable", t -> t.typeResolver(env -> {
+          throw new IllegalStateException("Pageable is never returned as such");
+        }))
+        .build();
+  }
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Db.Tx tx, DataFetchingEnvironment env) throws java.sql.SQLException;
+  }
+
+  private <T> DataFetcher<T> read(Work<T> work) {
+    return env -> db.read(tx -> work.run(tx, env));
+  }
+
+  private <T> DataFetcher<T> write(Work<T> work) {
+    return env -> db.write(tx -> work.run(tx, env));
+  }
+
+  private static String tenant(DataFetchingEnvironment env) {
+    return env.getGraphQlContext().get(TENANT);
+  }
+
+  private static Paging paging(DataFetchingEnvironment env) {
+    return Paging.of(env.getArgument("first"), env.getArgument("after"));
+  }
+
+  private Model.Bundle bundle(Db.Tx tx, DataFetchingEnvironment env, String appId, String bundleId) throws java.sql.SQLException {
+    return apps.get(tx, tenant(env), appId).bundles().stream().filter(b -> b.id().equals(bundleId)).findFirst()
+        .orElseThrow(() -> CompassException.notFound("bundle", bundleId));
+  }
+
+  private Model.Label deleteLabel(Db.Tx tx, ObjectType type, String id, String key) throws java.sql.SQLException {
+    return labels.delete(tx, type, id, key).map(value -> new Model.Label(key, value))
+        .orElseThrow(() -> new CompassException("label '" + key + "' not found on " + type.name().toLowerCase() + " '" + id + "'"));
+  }
+
+  private static Map<String, Object> labelsOf(DataFetchingEnvironment env, Map<String, Object> all) {
+    String key = env.getArgument("key");
+    if (key == null) {
+      return all;
+    }
+    return all.containsKey(key) ? Map.of(key, all.get(key)) : Map.of();
+  }
+
+  private static <T> T byId(List<T> items, Function<T, String> id, String wanted) {
+    return items.stream().filter(i -> id.apply(i).equals(wanted)).findFirst().orElse(null);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static TypeResolver byTag(Function<Map<String, Object>, String> name) {
+    return env -> env.getSchema().getObjectType(name.apply((Map<String, Object>) env.getObject()));
+  }
+
+  private static Map<String, Object> token(DataFetchingEnvironment env, OneTimeTokens.Issued issued, String type) {
+    Map<String, Object> token = new LinkedHashMap<>();
+    token.put("token", issued.token());
+    token.put("connectorURL", env.getGraphQlContext().get(CONNECTOR_URL));
+    token.put("used", false);
+    token.put("expiresAt", issued.expiresAt());
+    token.put("createdAt", issued.createdAt());
+    token.put("type", type);
+    return token;
+  }
+}

@@ -1,0 +1,63 @@
+package dev.servicemanager.compass.director;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** What the Director returns; GraphQL reads the record components by field name. */
+final class Model {
+  private Model() {}
+
+  record Status(String condition, Instant timestamp) {}
+
+  record Application(
+      String id,
+      String name,
+      String providerName,
+      String description,
+      String baseUrl,
+      String healthCheckURL,
+      Status status,
+      Map<String, Object> labels,
+      List<Bundle> bundles,
+      Instant createdAt,
+      Instant updatedAt) {}
+
+  record Bundle(
+      String id,
+      String applicationId,
+      String name,
+      String description,
+      String instanceAuthRequestInputSchema,
+      Map<String, Object> defaultInstanceAuth,
+      List<ApiDefinition> apiDefinitions,
+      List<EventDefinition> eventDefinitions) {}
+
+  record Spec(String data, String type, String format) {}
+
+  record Version(String value, Boolean deprecated, String deprecatedSince, Boolean forRemoval) {}
+
+  record ApiDefinition(
+      String id, String name, String description, Spec spec, String targetURL, String group, Version version) {}
+
+  record EventDefinition(String id, String name, String description, String group, Spec spec, Version version) {}
+
+  record Metadata(Instant creationTimestamp) {}
+
+  record Runtime(
+      String id,
+      String name,
+      String description,
+      Map<String, Object> labels,
+      Status status,
+      Metadata metadata,
+      String platformID) {}
+
+  record Label(String key, Object value) {}
+
+  record LabelDefinition(String key, String schema) {}
+
+  record PageInfo(String startCursor, String endCursor, boolean hasNextPage) {}
+
+  record Page<T>(List<T> data, PageInfo pageInfo, int totalCount) {}
+}
