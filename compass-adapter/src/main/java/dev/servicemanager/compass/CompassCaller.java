@@ -2,9 +2,6 @@ package dev.servicemanager.compass;
 
 import dev.servicemanager.spi.access.Caller;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.security.authentication.Authentication;
-import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,24 +17,13 @@ public record CompassCaller(Set<String> scopes, Optional<String> tenant) {
     return isAdmin() || scopes.contains(scope);
   }
 
-  /** The caller as the server authenticated it (the access rule already refused anonymous calls). */
+  /** The caller as the core authenticated it (the access rule already refused anonymous calls). */
   public static Optional<CompassCaller> of(HttpRequest<?> request) {
-    return request.getUserPrincipal(Authentication.class).map(CompassCaller::of);
+    return Caller.of(request).map(CompassCaller::of);
   }
 
-  static CompassCaller of(Authentication authentication) {
-    Set<String> scopes = new LinkedHashSet<>();
-    if (authentication.getAttributes().get("scope") instanceof String s) {
-      for (String scope : s.trim().split("\\s+")) {
-        if (!scope.isEmpty()) {
-          scopes.add(scope);
-        }
-      }
-    }
-    if (authentication.getAttributes().get("scp") instanceof Collection<?> list) {
-      list.forEach(scope -> scopes.add(String.valueOf(scope)));
-    }
-    Object tenant = authentication.getAttributes().get(TENANT_CLAIM);
-    return new CompassCaller(scopes, Optional.ofNullable(tenant).map(Object::toString).filter(t -> !t.isBlank()));
+  static CompassCaller of(Caller caller) {
+    Object tenant = caller.claims().get(TENANT_CLAIM);
+    return new CompassCaller(caller.scopes(), Optional.ofNullable(tenant).map(Object::toString).filter(t -> !t.isBlank()));
   }
 }
