@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -30,6 +31,10 @@ final class Consumer {
   // Revisions sent by the replay. The change listener may announce one of them only after the replay
   // was loaded (its NOTIFY raced the handshake); it must not be sent twice. At most the queue size.
   private final Set<Long> replayed = new HashSet<>();
+  // Every revision queued for this agent lately, oldest first (bounded): whatever path brings a
+  // revision a second time (replay and live announcement racing each other, a listener catch-up),
+  // the agent gets it once.
+  private final LinkedHashSet<Long> queued = new LinkedHashSet<>();
   private boolean writing;
   private boolean closed;
 
@@ -75,11 +80,18 @@ final class Consumer {
   }
 
   private void enqueue(List<Notification> batch) {
-    if (queue.size() + batch.size() > capacity) {
+    List<Notification> fresh = batch.stream().filter(n -> !queued.contains(n.revision())).toList();
+    if (queue.size() + fresh.size() > capacity) {
       overflow();
       return;
     }
-    queue.addAll(batch);
+    for (Notification n : fresh) {
+      queued.add(n.revision());
+      if (queued.size() > 4 * capacity) {
+        queued.remove(queued.iterator().next());
+      }
+    }
+    queue.addAll(fresh);
     writeNext();
   }
 
