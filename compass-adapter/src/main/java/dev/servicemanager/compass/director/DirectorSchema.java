@@ -35,11 +35,13 @@ final class DirectorSchema {
   private final RuntimeStore runtimes;
   private final BundleStore bundles;
   private final LabelStore labels;
+  private final InstanceAuthStore instanceAuths;
   private final OneTimeTokens tokens;
   final GraphQLEndpoint endpoint;
 
   DirectorSchema(Db db, ApplicationStore apps, RuntimeStore runtimes, BundleStore bundles, LabelStore labels,
-      OneTimeTokens tokens) {
+      InstanceAuthStore instanceAuths, OneTimeTokens tokens) {
+    this.instanceAuths = instanceAuths;
     this.db = db;
     this.apps = apps;
     this.runtimes = runtimes;
@@ -52,7 +54,7 @@ final class DirectorSchema {
   private RuntimeWiring wiring() {
     return RuntimeWiring.newRuntimeWiring()
         .scalar(Scalars.ANY).scalar(Scalars.LABELS).scalar(Scalars.HTTP_HEADERS).scalar(Scalars.QUERY_PARAMS)
-        .scalar(Scalars.JSON_SCHEMA).scalar(Scalars.CLOB).scalar(Scalars.PAGE_CURSOR).scalar(Scalars.TIMESTAMP)
+        .scalar(Scalars.JSON_SCHEMA).scalar(Scalars.JSON).scalar(Scalars.CLOB).scalar(Scalars.PAGE_CURSOR).scalar(Scalars.TIMESTAMP)
         .type("Query", t -> t
             .dataFetcher("applications", read((tx, env) -> apps.list(tx, tenant(env), env.getArgument("filter"), paging(env))))
             .dataFetcher("application", read((tx, env) -> apps.find(tx, tenant(env), env.getArgument("id")).orElse(null)))
@@ -65,7 +67,12 @@ final class DirectorSchema {
             .dataFetcher("runtimes", read((tx, env) -> runtimes.list(tx, tenant(env), env.getArgument("filter"), paging(env))))
             .dataFetcher("runtime", read((tx, env) -> runtimes.find(tx, tenant(env), env.getArgument("id")).orElse(null)))
             .dataFetcher("labelDefinitions", read((tx, env) -> labels.definitions(tx, tenant(env))))
-            .dataFetcher("labelDefinition", read((tx, env) -> labels.definition(tx, tenant(env), env.getArgument("key")).orElse(null))))
+            .dataFetcher("labelDefinition", read((tx, env) -> labels.definition(tx, tenant(env), env.getArgument("key")).orElse(null)))
+            .dataFetcher("bundleInstanceAuth", read((tx, env) -> instanceAuths.find(tx, tenant(env), env.getArgument("id")).orElse(null)))
+            .dataFetcher("bundleByInstanceAuth", read((tx, env) -> {
+              String[] appAndBundle = bundles.ofInstanceAuth(tx, tenant(env), env.getArgument("authID"));
+              return bundle(tx, env, appAndBundle[0], appAndBundle[1]);
+            })))
         .type("Mutation", t -> t
             .dataFetcher("registerApplication", write((tx, env) -> apps.register(tx, tenant(env), env.getArgument("in"))))
             .dataFetcher("updateApplication", write((tx, env) -> apps.update(tx, tenant(env), env.getArgument("id"), env.getArgument("in"))))
@@ -98,6 +105,17 @@ final class DirectorSchema {
               return bundle(tx, env, appId, env.getArgument("bundleID")).eventDefinitions().stream()
                   .filter(a -> a.id().equals(id)).findFirst().orElseThrow();
             }))
+            .dataFetcher("requestBundleInstanceAuthCreation", write((tx, env) -> {
+              String appId = bundles.applicationOf(tx, tenant(env), env.getArgument("bundleID"));
+              Model.Bundle bundle = bundle(tx, env, appId, env.getArgument("bundleID"));
+              return instanceAuths.request(tx, tenant(env), bundle, env.getArgument("in"));
+            }))
+            .dataFetcher("setBundleInstanceAuth", write((tx, env) ->
+                instanceAuths.set(tx, tenant(env), env.getArgument("authID"), env.getArgument("in"))))
+            .dataFetcher("requestBundleInstanceAuthDeletion", write((tx, env) ->
+                instanceAuths.requestDeletion(tx, tenant(env), env.getArgument("authID"))))
+            .dataFetcher("deleteBundleInstanceAuth", write((tx, env) ->
+                instanceAuths.delete(tx, tenant(env), env.getArgument("authID"))))
             .dataFetcher("registerRuntime", write((tx, env) -> runtimes.register(tx, tenant(env), env.getArgument("in"))))
             .dataFetcher("updateRuntime", write((tx, env) -> runtimes.update(tx, tenant(env), env.getArgument("id"), env.getArgument("in"))))
             .dataFetcher("unregisterRuntime", write((tx, env) -> runtimes.delete(tx, tenant(env), env.getArgument("id"))))
@@ -158,7 +176,8 @@ final class DirectorSchema {
             .dataFetcher("eventDefinitions", env -> paging(env).slice(((Model.Bundle) env.getSource()).eventDefinitions().stream()
                 .filter(a -> env.getArgument("group") == null || Objects.equals(env.getArgument("group"), a.group())).toList()))
             .dataFetcher("apiDefinition", env -> byId(((Model.Bundle) env.getSource()).apiDefinitions(), Model.ApiDefinition::id, env.getArgument("id")))
-            .dataFetcher("eventDefinition", env -> byId(((Model.Bundle) env.getSource()).eventDefinitions(), Model.EventDefinition::id, env.getArgument("id"))))
+            .dataFetcher("eventDefinition", env -> byId(((Model.Bundle) env.getSource()).eventDefinitions(), Model.EventDefinition::id, env.getArgument("id")))
+            .dataFetcher("instanceAuth", env -> byId(((Model.Bundle) env.getSource()).instanceAuths(), Model.InstanceAuth::id, env.getArgument("id"))))
         .type("CredentialData", t -> t.typeResolver(byTag(
             m -> "oauth".equals(m.get("type")) ? "OAuthCredentialData" : "BasicCredentialData")))
         .type("OneTimeToken", t -> t.typeResolver(byTag(m -> "OneTimeTokenFor" + m.get("type"))))

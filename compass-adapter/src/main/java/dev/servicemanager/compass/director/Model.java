@@ -31,7 +31,20 @@ final class Model {
       String instanceAuthRequestInputSchema,
       Map<String, Object> defaultInstanceAuth,
       List<ApiDefinition> apiDefinitions,
-      List<EventDefinition> eventDefinitions) {}
+      List<EventDefinition> eventDefinitions,
+      List<InstanceAuth> instanceAuths) {}
+
+  record InstanceAuthStatus(String condition, Instant timestamp, String message, String reason) {}
+
+  /** context and inputParams are JSON text (the JSON scalar); auth is the normalised Auth map. */
+  record InstanceAuth(
+      String id,
+      String bundleId,
+      String context,
+      String inputParams,
+      Map<String, Object> auth,
+      InstanceAuthStatus status,
+      String runtimeID) {}
 
   record Spec(String data, String type, String format) {}
 
