@@ -213,4 +213,32 @@ class InstanceAuthsIT {
     ok(sm.director(TENANT, "mutation($b: ID!) { deleteBundle(id: $b) { id } }", Map.of("b", bundle)), "deleteBundle");
     assertThat(rows("SELECT count(*) FROM compass_bundle_instance_auths WHERE id = '" + id + "'")).isZero();
   }
+
+  @Test
+  void credentialsAreNotLoggedAtTheShippedLogLevels() {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    try {
+      org.slf4j.LoggerFactory.getLogger("dev.servicemanager.compass.Probe").warn("appender attached");
+      ok(request(TENANT, defaultBundle, Map.of()), "requestBundleInstanceAuthCreation");
+      String id = ok(request(TENANT, manualBundle, Map.of("inputParams", "{\"scope\":\"read\"}")),
+          "requestBundleInstanceAuthCreation").path("id").asText();
+      Map<String, Object> auth = Map.of("credential", Map.of("basic", Map.of("username", "u", "password", "instance-secret-pw")));
+      // refused (FAILED with auth), then accepted
+      sm.director(TENANT, SET, Map.of("a", id, "in", Map.of("auth", auth,
+          "status", Map.of("condition", "FAILED", "reason", "r", "message", "m"))));
+      ok(sm.director(TENANT, SET, Map.of("a", id, "in", Map.of("auth", auth))), "setBundleInstanceAuth");
+      assertThat(logs.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).contains("appender attached");
+      for (ch.qos.logback.classic.spi.ILoggingEvent event : logs.list) {
+        String text = event.getFormattedMessage() + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage());
+        assertThat(text).doesNotContain("instance-secret-pw").doesNotContain("s3cret");
+      }
+    } finally {
+      root.detachAppender(logs);
+    }
+  }
 }
