@@ -283,6 +283,26 @@ class WebhooksIT {
   }
 
   @Test
+  void updateRuntimeAndDeletingTheApplicationsScenariosLabelAreChangesToo() {
+    String tenant = "t-hooks-more";
+    String app = tenantWithApp(tenant, "more-app");
+    String runtime = registerRuntime(tenant, "more-rt", List.of("DEV"));
+    receiver.createContext("/more", ex -> answer(ex, 200));
+    addHook(tenant, app, "/more");
+    ok(sm.director(tenant, "mutation($r: ID!, $in: RuntimeUpdateInput!) { updateRuntime(id: $r, in: $in) { id } }",
+        Map.of("r", runtime, "in", Map.of("name", "more-rt", "labels", Map.of("scenarios", List.of("PROD", "DEV"))))),
+        "updateRuntime");
+    await().atMost(Duration.ofSeconds(10)).until(() -> at("/more").size() == 1);
+    assertThat(at("/more").get(0).body().path("change").asText()).isEqualTo("RUNTIME_JOINED");
+    ok(sm.director(tenant, "mutation($a: ID!) { deleteApplicationLabel(applicationID: $a, key: \"scenarios\") { key } }",
+        Map.of("a", app)), "deleteApplicationLabel");
+    await().atMost(Duration.ofSeconds(10)).until(() -> at("/more").size() == 2);
+    JsonNode body = at("/more").get(1).body();
+    assertThat(body.path("change").asText()).isEqualTo("RUNTIME_LEFT");
+    assertThat(body.path("scenariosLeft").toString()).isEqualTo("[\"PROD\"]");
+  }
+
+  @Test
   void theMutationDoesNotWaitForTheDelivery() throws Exception {
     String tenant = "t-hooks-async";
     String app = tenantWithApp(tenant, "async-app");

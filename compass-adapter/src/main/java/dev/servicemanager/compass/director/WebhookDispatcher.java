@@ -151,7 +151,7 @@ final class WebhookDispatcher {
       return;
     }
     boolean last = attempts >= maxAttempts;
-    Instant next = now.plus(backoff(attempts));
+    Instant next = now.plus(backoff(initialBackoff, maxBackoff, attempts));
     String error = outcome.error().length() > 1000 ? outcome.error().substring(0, 1000) : outcome.error();
     db.write(tx -> tx.update(
         "UPDATE compass_webhook_deliveries SET status = ?, attempts = ?, last_attempt_at = ?, last_status_code = ?,"
@@ -162,8 +162,8 @@ final class WebhookDispatcher {
         last ? "; giving up" : "; retrying at " + next);
   }
 
-  /** initial-backoff × 2^(attempts-1), capped at max-backoff. */
-  Duration backoff(int attempts) {
+  /** initial × 2^(attempts-1), capped at max: the wait after the given number of failed attempts. */
+  static Duration backoff(Duration initialBackoff, Duration maxBackoff, int attempts) {
     Duration d = initialBackoff;
     for (int i = 1; i < attempts && d.compareTo(maxBackoff) < 0; i++) {
       d = d.multipliedBy(2);
