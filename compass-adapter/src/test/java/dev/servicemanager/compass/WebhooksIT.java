@@ -303,6 +303,37 @@ class WebhooksIT {
   }
 
   @Test
+  void concurrentChangesOnBothSidesAreNotMissed() throws Exception {
+    String tenant = "t-hooks-race";
+    tenantWithApp(tenant, "race-setup");
+    receiver.createContext("/race", ex -> answer(ex, 200));
+    java.util.concurrent.ExecutorService two = Executors.newFixedThreadPool(2);
+    try {
+      for (int i = 0; i < 5; i++) {
+        String app = ok(sm.director(tenant, ApplicationsIT.REGISTER, Map.of("in", Map.of("name", "race-app-" + i,
+            "labels", Map.of("scenarios", List.of("DEV"))))), "registerApplication").path("id").asText();
+        String hook = addHook(tenant, app, "/race");
+        String runtime = registerRuntime(tenant, "race-rt-" + i, List.of("DEFAULT"));
+        // they share nothing; each side joins PROD at the same time: exactly one of the two sees the pair join
+        // (runtimes of earlier rounds are in PROD too, so only this round's runtime is counted)
+        var a = two.submit(() -> sm.director(tenant, SET_APP_SCENARIOS, Map.of("a", app, "v", List.of("PROD"))));
+        var r = two.submit(() -> sm.director(tenant, SET_RUNTIME_SCENARIOS, Map.of("r", runtime, "v", List.of("PROD"))));
+        ok(a.get(30, TimeUnit.SECONDS), "setApplicationLabel");
+        ok(r.get(30, TimeUnit.SECONDS), "setRuntimeLabel");
+        try (Connection c = sm.database(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+            "SELECT count(*), min(payload->>'change') FROM compass_webhook_deliveries WHERE webhook_id = '" + hook + "'"
+            + " AND payload->'runtime'->>'id' = '" + runtime + "'")) {
+          rs.next();
+          assertThat(rs.getLong(1)).as("round " + i).isEqualTo(1);
+          assertThat(rs.getString(2)).isEqualTo("RUNTIME_JOINED");
+        }
+      }
+    } finally {
+      two.shutdownNow();
+    }
+  }
+
+  @Test
   void theMutationDoesNotWaitForTheDelivery() throws Exception {
     String tenant = "t-hooks-async";
     String app = tenantWithApp(tenant, "async-app");
