@@ -31,3 +31,4 @@ CREATE TABLE compass_webhook_deliveries (
 );
 CREATE INDEX compass_webhook_deliveries_due ON compass_webhook_deliveries (next_attempt_at) WHERE status = 'PENDING';
 CREATE INDEX compass_webhook_deliveries_webhook ON compass_webhook_deliveries (webhook_id, position);
+CREATE INDEX compass_webhook_deliveries_finished ON compass_webhook_deliveries (created_at) WHERE status <> 'PENDING';

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Webhooks and CONFIGURATION_CHANGED deliveries, on the real server, to an HTTP server of this test
  * on 127.0.0.1. Delivery runs with short intervals: poll 100ms, timeout 1s, backoff 100ms capped at
- * 200ms, 4 attempts.
+ * 200ms, 4 attempts; the retention is the default 7 days.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebhooksIT {
@@ -331,6 +331,34 @@ class WebhooksIT {
     } finally {
       two.shutdownNow();
     }
+  }
+
+  @Test
+  void finishedDeliveriesOlderThanTheRetentionAreForgottenPendingOnesAreKept() throws Exception {
+    String tenant = "t-hooks-retention";
+    String app = tenantWithApp(tenant, "retention-app");
+    String hook = addHook(tenant, app, "/never-called");
+    try (Connection c = sm.database(); Statement s = c.createStatement()) {
+      // PENDING with a far next attempt, so the loop leaves it alone
+      s.executeUpdate("INSERT INTO compass_webhook_deliveries (id, webhook_id, payload, status, next_attempt_at, created_at) VALUES"
+          + " ('old-delivered', '" + hook + "', '{}', 'DELIVERED', now(), now() - interval '30 days'),"
+          + " ('old-failed', '" + hook + "', '{}', 'FAILED', now(), now() - interval '8 days'),"
+          + " ('recent-delivered', '" + hook + "', '{}', 'DELIVERED', now(), now() - interval '6 days'),"
+          + " ('old-pending', '" + hook + "', '{}', 'PENDING', now() + interval '1 day', now() - interval '30 days')");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> ids(hook).size() == 2);
+    assertThat(ids(hook)).containsExactlyInAnyOrder("recent-delivered", "old-pending");
+  }
+
+  private List<String> ids(String hook) throws Exception {
+    List<String> ids = new java.util.ArrayList<>();
+    try (Connection c = sm.database(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id FROM compass_webhook_deliveries WHERE webhook_id = '" + hook + "'")) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    }
+    return ids;
   }
 
   @Test

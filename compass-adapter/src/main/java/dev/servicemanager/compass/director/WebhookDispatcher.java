@@ -40,6 +40,7 @@ final class WebhookDispatcher {
   private final int maxAttempts;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
+  private final Duration retention;
   private final HttpClient http;
   private final ScheduledExecutorService loop;
 
@@ -49,17 +50,19 @@ final class WebhookDispatcher {
       @Value("${compass.webhooks.timeout:10s}") Duration timeout,
       @Value("${compass.webhooks.max-attempts:8}") int maxAttempts,
       @Value("${compass.webhooks.initial-backoff:2s}") Duration initialBackoff,
-      @Value("${compass.webhooks.max-backoff:5m}") Duration maxBackoff) {
+      @Value("${compass.webhooks.max-backoff:5m}") Duration maxBackoff,
+      @Value("${compass.webhooks.retention:7d}") Duration retention) {
     if (maxAttempts < 1 || timeout.isNegative() || timeout.isZero() || pollInterval.isNegative() || pollInterval.isZero()
-        || initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
+        || initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0 || retention.isNegative()) {
       throw new IllegalArgumentException("compass.webhooks: max-attempts must be >= 1, timeout and poll-interval"
-          + " positive, max-backoff >= initial-backoff >= 0");
+          + " positive, max-backoff >= initial-backoff >= 0, retention >= 0");
     }
     this.db = db;
     this.timeout = timeout;
     this.maxAttempts = maxAttempts;
     this.initialBackoff = initialBackoff;
     this.maxBackoff = maxBackoff;
+    this.retention = retention;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "compass-webhooks");
@@ -77,6 +80,7 @@ final class WebhookDispatcher {
 
   private void safeTick() {
     try {
+      forgetFinished();
       while (tick() == BATCH && !Thread.currentThread().isInterrupted()) {
         // a full batch: there may be more due
       }
@@ -91,6 +95,14 @@ final class WebhookDispatcher {
 
   /** error: null on success; shown as lastError. brief: what the log may show (no URL, no message). */
   private record Outcome(Integer statusCode, String error, String brief) {}
+
+  /** Deletes DELIVERED and FAILED deliveries older than the retention, a bounded batch per round. */
+  void forgetFinished() {
+    Instant before = ApplicationStore.now().minus(retention);
+    db.write(tx -> tx.update(
+        "DELETE FROM compass_webhook_deliveries WHERE id IN (SELECT id FROM compass_webhook_deliveries"
+            + " WHERE status <> 'PENDING' AND created_at < ? LIMIT 500)", before));
+  }
 
   /** One round: claims up to BATCH due deliveries and makes them. Returns how many were claimed. */
   int tick() {
