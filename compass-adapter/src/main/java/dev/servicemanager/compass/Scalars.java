@@ -36,6 +36,7 @@ public final class Scalars {
   public static final GraphQLScalarType QUERY_PARAMS =
       json("QueryParams", "a JSON object of parameter name to a list of values", Kind.STRING_LISTS);
   public static final GraphQLScalarType JSON_SCHEMA = string("JSONSchema", "a JSON Schema as a string");
+  public static final GraphQLScalarType JSON = string("JSON", "a JSON value serialized as a string");
   public static final GraphQLScalarType CLOB = string("CLOB", "a large text");
   public static final GraphQLScalarType PAGE_CURSOR = string("PageCursor", "an opaque paging cursor");
   public static final GraphQLScalarType TIMESTAMP =

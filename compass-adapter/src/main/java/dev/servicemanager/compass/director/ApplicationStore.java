@@ -24,9 +24,11 @@ final class ApplicationStore {
           + " a.status_timestamp, a.created_at, a.updated_at";
   private final LabelStore labels;
   private final BundleStore bundles;
+  private final WebhookStore webhooks;
 
-  ApplicationStore(LabelStore labels, BundleStore bundles) {
+  ApplicationStore(LabelStore labels, BundleStore bundles, WebhookStore webhooks) {
     this.labels = labels;
+    this.webhooks = webhooks;
     this.bundles = bundles;
   }
 
@@ -137,11 +139,13 @@ final class ApplicationStore {
     List<String> ids = rows.stream().map(Row::id).toList();
     Map<String, Map<String, Object>> labelsById = labels.load(tx, ObjectType.APPLICATION, ids);
     Map<String, List<Model.Bundle>> bundlesById = bundles.load(tx, ids);
+    Map<String, List<Model.Webhook>> hooks = webhooks.load(tx, "application_id", ids);
     List<Model.Application> result = new ArrayList<>();
     for (Row r : rows) {
       result.add(new Model.Application(r.id(), r.name(), r.providerName(), r.description(), r.baseUrl(),
           r.healthCheckUrl(), r.status(), labelsById.getOrDefault(r.id(), Map.of()),
-          bundlesById.getOrDefault(r.id(), List.of()), r.createdAt(), r.updatedAt()));
+          bundlesById.getOrDefault(r.id(), List.of()), r.createdAt(), r.updatedAt(),
+          hooks.getOrDefault(r.id(), List.of())));
     }
     return result;
   }

@@ -20,9 +20,11 @@ import java.util.UUID;
 @Requires(property = CompassAccess.ENABLED, value = "true", defaultValue = "true")
 final class BundleStore {
   private final Json json;
+  private final InstanceAuthStore instanceAuths;
 
-  BundleStore(Json json) {
+  BundleStore(Json json, InstanceAuthStore instanceAuths) {
     this.json = json;
+    this.instanceAuths = instanceAuths;
   }
 
   /** Checks the whole input first, so a bad definition stores nothing. Returns the bundle id. */
@@ -159,12 +161,14 @@ final class BundleStore {
               .add(new Model.EventDefinition(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(6),
                   spec(rs), version(rs))));
     }
+    Map<String, List<Model.InstanceAuth>> auths = instanceAuths.load(tx, bundleIds);
     for (Row row : rows) {
       @SuppressWarnings("unchecked")
       Map<String, Object> auth = (Map<String, Object>) json.read(row.auth());
       byApp.computeIfAbsent(row.app(), k -> new ArrayList<>())
           .add(new Model.Bundle(row.id(), row.app(), row.name(), row.description(), row.schema(), auth,
-              apis.getOrDefault(row.id(), List.of()), events.getOrDefault(row.id(), List.of())));
+              apis.getOrDefault(row.id(), List.of()), events.getOrDefault(row.id(), List.of()),
+              auths.getOrDefault(row.id(), List.of())));
     }
     return byApp;
   }
@@ -189,6 +193,17 @@ final class BundleStore {
             List.of(bundleId, tenant),
             rs -> rs.getString(1))
         .orElseThrow(() -> CompassException.notFound("bundle", bundleId));
+  }
+
+  /** The application and bundle of an instance auth of this tenant, or not found. */
+  String[] ofInstanceAuth(Db.Tx tx, String tenant, String authId) throws SQLException {
+    return tx.queryOne(
+            "SELECT a.id, b.id FROM compass_bundle_instance_auths i JOIN compass_bundles b ON b.id = i.bundle_id"
+                + " JOIN compass_applications a ON a.id = b.application_id"
+                + " WHERE i.id = ? AND i.tenant = ? AND a.tenant = ?",
+            List.of(authId, tenant, tenant),
+            rs -> new String[] {rs.getString(1), rs.getString(2)})
+        .orElseThrow(() -> CompassException.notFound("bundle instance auth", authId));
   }
 
   void delete(Db.Tx tx, String bundleId) throws SQLException {

@@ -35,11 +35,15 @@ final class DirectorSchema {
   private final RuntimeStore runtimes;
   private final BundleStore bundles;
   private final LabelStore labels;
+  private final InstanceAuthStore instanceAuths;
+  private final WebhookStore webhooks;
   private final OneTimeTokens tokens;
   final GraphQLEndpoint endpoint;
 
   DirectorSchema(Db db, ApplicationStore apps, RuntimeStore runtimes, BundleStore bundles, LabelStore labels,
-      OneTimeTokens tokens) {
+      InstanceAuthStore instanceAuths, WebhookStore webhooks, OneTimeTokens tokens) {
+    this.webhooks = webhooks;
+    this.instanceAuths = instanceAuths;
     this.db = db;
     this.apps = apps;
     this.runtimes = runtimes;
@@ -52,7 +56,7 @@ final class DirectorSchema {
   private RuntimeWiring wiring() {
     return RuntimeWiring.newRuntimeWiring()
         .scalar(Scalars.ANY).scalar(Scalars.LABELS).scalar(Scalars.HTTP_HEADERS).scalar(Scalars.QUERY_PARAMS)
-        .scalar(Scalars.JSON_SCHEMA).scalar(Scalars.CLOB).scalar(Scalars.PAGE_CURSOR).scalar(Scalars.TIMESTAMP)
+        .scalar(Scalars.JSON_SCHEMA).scalar(Scalars.JSON).scalar(Scalars.CLOB).scalar(Scalars.PAGE_CURSOR).scalar(Scalars.TIMESTAMP)
         .type("Query", t -> t
             .dataFetcher("applications", read((tx, env) -> apps.list(tx, tenant(env), env.getArgument("filter"), paging(env))))
             .dataFetcher("application", read((tx, env) -> apps.find(tx, tenant(env), env.getArgument("id")).orElse(null)))
@@ -65,7 +69,12 @@ final class DirectorSchema {
             .dataFetcher("runtimes", read((tx, env) -> runtimes.list(tx, tenant(env), env.getArgument("filter"), paging(env))))
             .dataFetcher("runtime", read((tx, env) -> runtimes.find(tx, tenant(env), env.getArgument("id")).orElse(null)))
             .dataFetcher("labelDefinitions", read((tx, env) -> labels.definitions(tx, tenant(env))))
-            .dataFetcher("labelDefinition", read((tx, env) -> labels.definition(tx, tenant(env), env.getArgument("key")).orElse(null))))
+            .dataFetcher("labelDefinition", read((tx, env) -> labels.definition(tx, tenant(env), env.getArgument("key")).orElse(null)))
+            .dataFetcher("bundleInstanceAuth", read((tx, env) -> instanceAuths.find(tx, tenant(env), env.getArgument("id")).orElse(null)))
+            .dataFetcher("bundleByInstanceAuth", read((tx, env) -> {
+              String[] appAndBundle = bundles.ofInstanceAuth(tx, tenant(env), env.getArgument("authID"));
+              return bundle(tx, env, appAndBundle[0], appAndBundle[1]);
+            })))
         .type("Mutation", t -> t
             .dataFetcher("registerApplication", write((tx, env) -> apps.register(tx, tenant(env), env.getArgument("in"))))
             .dataFetcher("updateApplication", write((tx, env) -> apps.update(tx, tenant(env), env.getArgument("id"), env.getArgument("in"))))
@@ -98,9 +107,53 @@ final class DirectorSchema {
               return bundle(tx, env, appId, env.getArgument("bundleID")).eventDefinitions().stream()
                   .filter(a -> a.id().equals(id)).findFirst().orElseThrow();
             }))
-            .dataFetcher("registerRuntime", write((tx, env) -> runtimes.register(tx, tenant(env), env.getArgument("in"))))
-            .dataFetcher("updateRuntime", write((tx, env) -> runtimes.update(tx, tenant(env), env.getArgument("id"), env.getArgument("in"))))
-            .dataFetcher("unregisterRuntime", write((tx, env) -> runtimes.delete(tx, tenant(env), env.getArgument("id"))))
+            .dataFetcher("requestBundleInstanceAuthCreation", write((tx, env) -> {
+              String appId = bundles.applicationOf(tx, tenant(env), env.getArgument("bundleID"));
+              Model.Bundle bundle = bundle(tx, env, appId, env.getArgument("bundleID"));
+              return instanceAuths.request(tx, tenant(env), bundle, env.getArgument("in"));
+            }))
+            .dataFetcher("setBundleInstanceAuth", write((tx, env) ->
+                instanceAuths.set(tx, tenant(env), env.getArgument("authID"), env.getArgument("in"))))
+            .dataFetcher("requestBundleInstanceAuthDeletion", write((tx, env) ->
+                instanceAuths.requestDeletion(tx, tenant(env), env.getArgument("authID"))))
+            .dataFetcher("deleteBundleInstanceAuth", write((tx, env) ->
+                instanceAuths.delete(tx, tenant(env), env.getArgument("authID"))))
+            .dataFetcher("registerRuntime", write((tx, env) -> {
+              webhooks.lockScenarios(tx, tenant(env));
+              Model.Runtime created = runtimes.register(tx, tenant(env), env.getArgument("in"));
+              webhooks.runtimeScenariosChanged(tx, tenant(env), created.id(), created.name(), List.of(), runtimes.scenarios(created));
+              return created;
+            }))
+            .dataFetcher("updateRuntime", write((tx, env) -> {
+              webhooks.lockScenarios(tx, tenant(env));
+              List<String> before = runtimes.find(tx, tenant(env), env.getArgument("id")).map(runtimes::scenarios).orElse(List.of());
+              Model.Runtime updated = runtimes.update(tx, tenant(env), env.getArgument("id"), env.getArgument("in"));
+              webhooks.runtimeScenariosChanged(tx, tenant(env), updated.id(), updated.name(), before, runtimes.scenarios(updated));
+              return updated;
+            }))
+            .dataFetcher("unregisterRuntime", write((tx, env) -> {
+              webhooks.lockScenarios(tx, tenant(env));
+              Model.Runtime old = runtimes.delete(tx, tenant(env), env.getArgument("id"));
+              webhooks.runtimeScenariosChanged(tx, tenant(env), old.id(), old.name(), runtimes.scenarios(old), List.of());
+              return old;
+            }))
+            .dataFetcher("addWebhook", write((tx, env) -> {
+              String appId = env.getArgument("applicationID");
+              String runtimeId = env.getArgument("runtimeID");
+              if ((appId == null) == (runtimeId == null)) {
+                throw CompassException.invalid("give exactly one of applicationID or runtimeID");
+              }
+              if (appId != null) {
+                apps.lock(tx, tenant(env), appId);
+              } else {
+                runtimes.lock(tx, tenant(env), runtimeId);
+              }
+              return webhooks.add(tx, tenant(env), appId, runtimeId, env.getArgument("in"));
+            }))
+            .dataFetcher("updateWebhook", write((tx, env) ->
+                webhooks.update(tx, tenant(env), env.getArgument("webhookID"), env.getArgument("in"))))
+            .dataFetcher("deleteWebhook", write((tx, env) ->
+                webhooks.delete(tx, tenant(env), env.getArgument("webhookID"))))
             .dataFetcher("createLabelDefinition", write((tx, env) -> {
               Map<String, Object> in = env.getArgument("in");
               return labels.create(tx, tenant(env), (String) in.get("key"), (String) in.get("schema"));
@@ -111,30 +164,47 @@ final class DirectorSchema {
             }))
             .dataFetcher("setApplicationLabel", write((tx, env) -> {
               String id = env.getArgument("applicationID");
-              apps.lock(tx, tenant(env), id);
               String key = env.getArgument("key");
-              return new Model.Label(key, labels.set(tx, tenant(env), ObjectType.APPLICATION, id, key, env.getArgument("value")));
+              return applicationLabelChange(tx, env, id, key,
+                  () -> new Model.Label(key, labels.set(tx, tenant(env), ObjectType.APPLICATION, id, key, env.getArgument("value"))));
             }))
             .dataFetcher("deleteApplicationLabel", write((tx, env) -> {
               String id = env.getArgument("applicationID");
-              apps.lock(tx, tenant(env), id);
-              return deleteLabel(tx, ObjectType.APPLICATION, id, env.getArgument("key"));
+              return applicationLabelChange(tx, env, id, env.getArgument("key"),
+                  () -> deleteLabel(tx, ObjectType.APPLICATION, id, env.getArgument("key")));
             }))
             .dataFetcher("setRuntimeLabel", write((tx, env) -> {
+              boolean scenarios = LabelStore.SCENARIOS.equals(env.getArgument("key"));
+              if (scenarios) {
+                webhooks.lockScenarios(tx, tenant(env));
+              }
               Model.Runtime runtime = runtimes.lock(tx, tenant(env), env.getArgument("runtimeID"));
               String key = env.getArgument("key");
               Object value = env.getArgument("value");
               if (RuntimeStore.RUNTIME_TYPE.equals(key) && !Objects.equals(value, runtime.labels().get(key))) {
                 throw CompassException.invalid("label 'runtimeType' cannot change: it is the type of the runtime's platform");
               }
-              return new Model.Label(key, labels.set(tx, tenant(env), ObjectType.RUNTIME, runtime.id(), key, value));
+              Model.Label label = new Model.Label(key, labels.set(tx, tenant(env), ObjectType.RUNTIME, runtime.id(), key, value));
+              if (scenarios) {
+                webhooks.runtimeScenariosChanged(tx, tenant(env), runtime.id(), runtime.name(), runtimes.scenarios(runtime),
+                    runtimes.scenarios(runtimes.get(tx, tenant(env), runtime.id())));
+              }
+              return label;
             }))
             .dataFetcher("deleteRuntimeLabel", write((tx, env) -> {
+              boolean scenarios = LabelStore.SCENARIOS.equals(env.getArgument("key"));
+              if (scenarios) {
+                webhooks.lockScenarios(tx, tenant(env));
+              }
               Model.Runtime runtime = runtimes.lock(tx, tenant(env), env.getArgument("runtimeID"));
               if (RuntimeStore.RUNTIME_TYPE.equals(env.getArgument("key"))) {
                 throw CompassException.invalid("label 'runtimeType' cannot be deleted: it is the type of the runtime's platform");
               }
-              return deleteLabel(tx, ObjectType.RUNTIME, runtime.id(), env.getArgument("key"));
+              Model.Label label = deleteLabel(tx, ObjectType.RUNTIME, runtime.id(), env.getArgument("key"));
+              if (scenarios) {
+                webhooks.runtimeScenariosChanged(tx, tenant(env), runtime.id(), runtime.name(), runtimes.scenarios(runtime), List.of());
+              }
+              return label;
             }))
             .dataFetcher("requestOneTimeTokenForApplication", write((tx, env) -> {
               String id = env.getArgument("id");
@@ -152,13 +222,23 @@ final class DirectorSchema {
             .dataFetcher("bundle", env -> byId(((Model.Application) env.getSource()).bundles(), Model.Bundle::id, env.getArgument("id"))))
         .type("Runtime", t -> t
             .dataFetcher("labels", env -> labelsOf(env, ((Model.Runtime) env.getSource()).labels())))
+        .type("Webhook", t -> t
+            .dataFetcher("deliveries", env -> {
+              List<Model.WebhookDelivery> all = ((Model.Webhook) env.getSource()).deliveries();
+              Integer first = env.getArgument("first");
+              if (first == null || first < 1 || first > WebhookStore.DELIVERIES_SHOWN) {
+                throw CompassException.invalid("first must be 1 to " + WebhookStore.DELIVERIES_SHOWN);
+              }
+              return all.subList(0, Math.min(first, all.size()));
+            }))
         .type("Bundle", t -> t
             .dataFetcher("apiDefinitions", env -> paging(env).slice(((Model.Bundle) env.getSource()).apiDefinitions().stream()
                 .filter(a -> env.getArgument("group") == null || Objects.equals(env.getArgument("group"), a.group())).toList()))
             .dataFetcher("eventDefinitions", env -> paging(env).slice(((Model.Bundle) env.getSource()).eventDefinitions().stream()
                 .filter(a -> env.getArgument("group") == null || Objects.equals(env.getArgument("group"), a.group())).toList()))
             .dataFetcher("apiDefinition", env -> byId(((Model.Bundle) env.getSource()).apiDefinitions(), Model.ApiDefinition::id, env.getArgument("id")))
-            .dataFetcher("eventDefinition", env -> byId(((Model.Bundle) env.getSource()).eventDefinitions(), Model.EventDefinition::id, env.getArgument("id"))))
+            .dataFetcher("eventDefinition", env -> byId(((Model.Bundle) env.getSource()).eventDefinitions(), Model.EventDefinition::id, env.getArgument("id")))
+            .dataFetcher("instanceAuth", env -> byId(((Model.Bundle) env.getSource()).instanceAuths(), Model.InstanceAuth::id, env.getArgument("id"))))
         .type("CredentialData", t -> t.typeResolver(byTag(
             m -> "oauth".equals(m.get("type")) ? "OAuthCredentialData" : "BasicCredentialData")))
         .type("OneTimeToken", t -> t.typeResolver(byTag(m -> "OneTimeTokenFor" + m.get("type"))))
@@ -192,6 +272,34 @@ final class DirectorSchema {
   private Model.Bundle bundle(Db.Tx tx, DataFetchingEnvironment env, String appId, String bundleId) throws java.sql.SQLException {
     return apps.get(tx, tenant(env), appId).bundles().stream().filter(b -> b.id().equals(bundleId)).findFirst()
         .orElseThrow(() -> CompassException.notFound("bundle", bundleId));
+  }
+
+  @FunctionalInterface
+  private interface LabelChange {
+    Model.Label run() throws java.sql.SQLException;
+  }
+
+  /** A label change of an application; a change of its scenarios is reported to its webhooks. */
+  private Model.Label applicationLabelChange(Db.Tx tx, DataFetchingEnvironment env, String id, String key, LabelChange change)
+      throws java.sql.SQLException {
+    boolean scenarios = LabelStore.SCENARIOS.equals(key);
+    if (scenarios) {
+      webhooks.lockScenarios(tx, tenant(env));
+    }
+    apps.lock(tx, tenant(env), id);
+    List<String> before = scenarios ? applicationScenarios(tx, env, id) : List.of();
+    Model.Label label = change.run();
+    if (scenarios) {
+      Model.Application app = apps.get(tx, tenant(env), id);
+      webhooks.applicationScenariosChanged(tx, tenant(env), id, app.name(), before, applicationScenarios(tx, env, id));
+    }
+    return label;
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<String> applicationScenarios(Db.Tx tx, DataFetchingEnvironment env, String id) throws java.sql.SQLException {
+    return labels.load(tx, ObjectType.APPLICATION, List.of(id)).getOrDefault(id, Map.of()).get(LabelStore.SCENARIOS)
+        instanceof List<?> list ? (List<String>) list : List.of();
   }
 
   private Model.Label deleteLabel(Db.Tx tx, ObjectType type, String id, String key) throws java.sql.SQLException {

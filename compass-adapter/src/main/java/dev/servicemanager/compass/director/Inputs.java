@@ -144,8 +144,13 @@ final class Inputs {
   }
 
   /** The default instance auth, normalised to {credential:{type, ...}, additionalHeaders, additionalQueryParams}. */
-  @SuppressWarnings("unchecked")
   static Map<String, Object> auth(Object value) {
+    return auth("defaultInstanceAuth", value);
+  }
+
+  /** An {@code AuthInput} named {@code field} in messages, normalised like the default instance auth. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> auth(String field, Object value) {
     if (value == null) {
       return null;
     }
@@ -157,7 +162,7 @@ final class Inputs {
       Map<String, Object> basic = (Map<String, Object>) c.get("basic");
       Map<String, Object> oauth = (Map<String, Object>) c.get("oauth");
       if ((basic == null) == (oauth == null)) {
-        throw CompassException.invalid("defaultInstanceAuth.credential must have exactly one of basic or oauth");
+        throw CompassException.invalid(field + ".credential must have exactly one of basic or oauth");
       }
       Map<String, Object> normalised = new LinkedHashMap<>();
       if (basic != null) {
@@ -184,5 +189,76 @@ final class Inputs {
   @SuppressWarnings("unchecked")
   static List<Map<String, Object>> list(Object value) {
     return value == null ? List.of() : new ArrayList<>((List<Map<String, Object>>) value);
+  }
+
+  /**
+   * A structural check of a value against a JSON Schema of the keywords {@link #jsonSchema} accepts:
+   * {@code type}, {@code properties}, {@code required}, {@code items}, {@code enum}. Other keywords
+   * are ignored. The first violation is refused with its JSON path.
+   */
+  @SuppressWarnings("unchecked")
+  static void validate(String path, Object value, Map<String, Object> schema) {
+    Object type = schema.get("type");
+    if (type != null) {
+      List<?> types = type instanceof List<?> list ? list : List.of(type);
+      if (types.stream().noneMatch(t -> hasType(value, (String) t))) {
+        throw CompassException.invalid(path + " must be of type " + (types.size() == 1 ? types.get(0) : types));
+      }
+    }
+    Object enumeration = schema.get("enum");
+    if (enumeration instanceof List<?> allowed && allowed.stream().noneMatch(a -> sameJson(a, value))) {
+      throw CompassException.invalid(path + " must be one of " + allowed);
+    }
+    if (value instanceof Map<?, ?> object) {
+      if (schema.get("required") instanceof List<?> required) {
+        for (Object name : required) {
+          if (!object.containsKey(name)) {
+            throw CompassException.invalid(path + "." + name + " is required");
+          }
+        }
+      }
+      if (schema.get("properties") instanceof Map<?, ?> properties) {
+        for (Map.Entry<?, ?> property : properties.entrySet()) {
+          if (object.containsKey(property.getKey())) {
+            validate(path + "." + property.getKey(), object.get(property.getKey()), (Map<String, Object>) property.getValue());
+          }
+        }
+      }
+    }
+    if (value instanceof List<?> array && schema.get("items") instanceof Map<?, ?> items) {
+      for (int i = 0; i < array.size(); i++) {
+        validate(path + "[" + i + "]", array.get(i), (Map<String, Object>) items);
+      }
+    }
+  }
+
+  private static boolean hasType(Object value, String type) {
+    return switch (type) {
+      case "object" -> value instanceof Map;
+      case "array" -> value instanceof List;
+      case "string" -> value instanceof String;
+      case "boolean" -> value instanceof Boolean;
+      case "null" -> value == null;
+      case "number" -> value instanceof Number;
+      case "integer" -> value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger
+          || (value instanceof Number n && !(value instanceof Float) && isIntegral(n));
+      default -> false;
+    };
+  }
+
+  private static boolean isIntegral(Number n) {
+    try {
+      new java.math.BigDecimal(n.toString()).toBigIntegerExact();
+      return true;
+    } catch (ArithmeticException | NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static boolean sameJson(Object a, Object b) {
+    if (a instanceof Number x && b instanceof Number y) {
+      return new java.math.BigDecimal(x.toString()).compareTo(new java.math.BigDecimal(y.toString())) == 0;
+    }
+    return java.util.Objects.equals(a, b);
   }
 }

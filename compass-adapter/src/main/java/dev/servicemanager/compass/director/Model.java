@@ -21,7 +21,31 @@ final class Model {
       Map<String, Object> labels,
       List<Bundle> bundles,
       Instant createdAt,
-      Instant updatedAt) {}
+      Instant updatedAt,
+      List<Webhook> webhooks) {}
+
+  record Webhook(
+      String id,
+      String applicationID,
+      String runtimeID,
+      String type,
+      String url,
+      Instant createdAt,
+      List<WebhookDelivery> deliveries) {}
+
+  /** payload is JSON text. */
+  record WebhookDelivery(
+      String id,
+      String webhookID,
+      String status,
+      int attempts,
+      Integer lastStatusCode,
+      String lastError,
+      Instant createdAt,
+      Instant lastAttemptAt,
+      Instant nextAttemptAt,
+      Instant deliveredAt,
+      String payload) {}
 
   record Bundle(
       String id,
@@ -31,7 +55,20 @@ final class Model {
       String instanceAuthRequestInputSchema,
       Map<String, Object> defaultInstanceAuth,
       List<ApiDefinition> apiDefinitions,
-      List<EventDefinition> eventDefinitions) {}
+      List<EventDefinition> eventDefinitions,
+      List<InstanceAuth> instanceAuths) {}
+
+  record InstanceAuthStatus(String condition, Instant timestamp, String message, String reason) {}
+
+  /** context and inputParams are JSON text (the JSON scalar); auth is the normalised Auth map. */
+  record InstanceAuth(
+      String id,
+      String bundleId,
+      String context,
+      String inputParams,
+      Map<String, Object> auth,
+      InstanceAuthStatus status,
+      String runtimeID) {}
 
   record Spec(String data, String type, String format) {}
 
@@ -51,7 +88,8 @@ final class Model {
       Map<String, Object> labels,
       Status status,
       Metadata metadata,
-      String platformID) {}
+      String platformID,
+      List<Webhook> webhooks) {}
 
   record Label(String key, Object value) {}
 

@@ -30,9 +30,11 @@ final class RuntimeStore {
       "r.id, r.name, r.description, r.status_condition, r.status_timestamp, r.created_at, r.platform_id";
   private final LabelStore labels;
   private final PlatformRegistry platforms;
+  private final WebhookStore webhooks;
 
-  RuntimeStore(LabelStore labels, PlatformRegistry platforms) {
+  RuntimeStore(LabelStore labels, PlatformRegistry platforms, WebhookStore webhooks) {
     this.labels = labels;
+    this.webhooks = webhooks;
     this.platforms = platforms;
   }
 
@@ -139,14 +141,16 @@ final class RuntimeStore {
   private static Model.Runtime row(java.sql.ResultSet rs) throws SQLException {
     return new Model.Runtime(rs.getString(1), rs.getString(2), rs.getString(3), Map.of(),
         new Model.Status(rs.getString(4), Db.instant(rs, "status_timestamp")),
-        new Model.Metadata(Db.instant(rs, "created_at")), rs.getString(7));
+        new Model.Metadata(Db.instant(rs, "created_at")), rs.getString(7), List.of());
   }
 
   private List<Model.Runtime> materialise(Db.Tx tx, List<Model.Runtime> rows) throws SQLException {
-    Map<String, Map<String, Object>> byId = labels.load(tx, ObjectType.RUNTIME, rows.stream().map(Model.Runtime::id).toList());
+    List<String> ids = rows.stream().map(Model.Runtime::id).toList();
+    Map<String, Map<String, Object>> byId = labels.load(tx, ObjectType.RUNTIME, ids);
+    Map<String, List<Model.Webhook>> hooks = webhooks.load(tx, "runtime_id", ids);
     return rows.stream()
         .map(r -> new Model.Runtime(r.id(), r.name(), r.description(), byId.getOrDefault(r.id(), Map.of()), r.status(),
-            r.metadata(), r.platformID()))
+            r.metadata(), r.platformID(), hooks.getOrDefault(r.id(), List.of())))
         .toList();
   }
 }
