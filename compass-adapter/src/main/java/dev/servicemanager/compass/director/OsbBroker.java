@@ -388,7 +388,7 @@ public final class OsbBroker {
   }
 
   private Model.Bundle bundleOf(Db.Tx tx, Found found) throws SQLException {
-    String appId = bundles.applicationOf(tx, found.tenant(), found.auth().bundleId());
+    String appId = bundles.ofInstanceAuth(tx, found.tenant(), found.auth().id())[0];
     return apps.get(tx, found.tenant(), appId).bundles().stream().filter(b -> b.id().equals(found.auth().bundleId()))
         .findFirst().orElseThrow(() -> ApiException.notFound("bundle of binding not found"));
   }
