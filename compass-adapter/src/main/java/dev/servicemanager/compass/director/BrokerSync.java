@@ -117,7 +117,13 @@ public final class BrokerSync implements ApplicationEventListener<ServerStartupE
       brokerId = registry.ensureRegistered(NAME, url, OsbCredentials.USERNAME, password);
       LOG.info("compass broker registered as service broker {} at {}", brokerId, url);
     } else {
-      registry.refresh(brokerId);
+      try {
+        registry.refresh(brokerId);
+      } catch (RuntimeException e) {
+        // Deleted by an administrator, or the core lost our password: register anew next round.
+        brokerId = null;
+        throw e;
+      }
     }
     Map<String, Set<String>> visibilities = broker.visibilities();
     registry.setVisibilities(brokerId, visibilities);
