@@ -305,6 +305,51 @@ class OsbBrokerIT {
   }
 
   @Test
+  void applicationScenariosOtherTenantsAndBundlelessApplicationsDecideWhatIsSeen() throws Exception {
+    // a second application in scenario B (this class's other tests rely on "billing" staying in A)
+    JsonNode app = ok(sm.director(TENANT, ApplicationsIT.REGISTER, Map.of("in", Map.of("name", "shipping",
+        "labels", Map.of("scenarios", List.of("B")), "bundles", List.of(Map.of("name", "standard"))))), "registerApplication");
+    String shipping = app.path("id").asText();
+    String bundleless = ok(sm.director(TENANT, ApplicationsIT.REGISTER, Map.of("in", Map.of("name", "no-bundles",
+        "labels", Map.of("scenarios", List.of("A"))))), "registerApplication").path("id").asText();
+    Runtime inA = pairedRuntime("rt-scenarios", List.of("A"));
+    // another tenant with a scenario of the same name sees nothing of this tenant
+    String other = "t-osb-other";
+    ok(sm.director(other, "mutation($in: LabelDefinitionInput!) { updateLabelDefinition(in: $in) { key } }",
+        Map.of("in", Map.of("key", "scenarios", "schema",
+            "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"DEFAULT\",\"A\"]}}"))), "updateLabelDefinition");
+    JsonNode otherRuntime = ok(sm.director(other, RuntimesIT.REGISTER, Map.of("in", Map.of("name", "rt-other",
+        "labels", Map.of("scenarios", List.of("A", "DEFAULT"))))), "registerRuntime");
+    String otherPlatform = otherRuntime.path("platformID").asText();
+
+    await().atMost(WAIT).untilAsserted(() -> assertThat(serviceIds(inA)).contains(appId).doesNotContain(shipping));
+    assertThat(serviceIds(inA)).doesNotContain(bundleless);
+    JsonNode offerings = sm.get("/v1/service_offerings", admin()).json().path("items");
+    List<String> catalogIds = new ArrayList<>();
+    offerings.forEach(o -> catalogIds.add(o.path("catalog_id").asText()));
+    assertThat(catalogIds).contains(shipping).doesNotContain(bundleless);
+    JsonNode visibilities = sm.get("/v1/visibilities", admin()).json().path("items");
+    visibilities.forEach(v -> assertThat(v.path("platform_id").asText()).isNotEqualTo(otherPlatform));
+
+    // the application joins A: the runtime sees it; a bundle added later appears as a plan
+    ok(sm.director(TENANT, "mutation($a: ID!, $v: Any!) { setApplicationLabel(applicationID: $a, key: \"scenarios\", value: $v) { key } }",
+        Map.of("a", shipping, "v", List.of("A", "B"))), "setApplicationLabel");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(serviceIds(inA)).contains(shipping));
+    String express = ok(sm.director(TENANT, "mutation($a: ID!, $in: BundleCreateInput!) { addBundle(applicationID: $a, in: $in) { id } }",
+        Map.of("a", shipping, "in", Map.of("name", "express"))), "addBundle").path("id").asText();
+    await().atMost(WAIT).untilAsserted(() -> {
+      List<String> plans = new ArrayList<>();
+      sm.get("/v1/osb/" + brokerId + "/v2/catalog", inA.authorization()).json().path("services")
+          .forEach(sv -> sv.path("plans").forEach(p -> plans.add(p.path("id").asText())));
+      assertThat(plans).contains(express);
+    });
+    // unregistering the application removes the service
+    ok(sm.director(TENANT, "mutation($id: ID!) { unregisterApplication(id: $id) { id } }", Map.of("id", shipping)),
+        "unregisterApplication");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(serviceIds(inA)).doesNotContain(shipping));
+  }
+
+  @Test
   void theBrokerEndpointNeedsItsOwnCredentials() {
     for (String authorization : new String[] {null, CompassServer.basic("compass-broker", "wrong"),
         CompassServer.basic("admin", "admin"), "Bearer " + sm.adminToken()}) {

@@ -1,6 +1,8 @@
 package dev.servicemanager.compass.director;
 
+import dev.servicemanager.spi.ApiException;
 import dev.servicemanager.spi.brokers.BrokerRegistry;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventListener;
@@ -112,20 +114,30 @@ public final class BrokerSync implements ApplicationEventListener<ServerStartupE
   }
 
   private void round() {
+    RuntimeException refreshFailed = null;
     if (brokerId == null) {
       String password = credentials.newPassword();
       brokerId = registry.ensureRegistered(NAME, url, OsbCredentials.USERNAME, password);
+      credentials.confirm(password);
       LOG.info("compass broker registered as service broker {} at {}", brokerId, url);
     } else {
       try {
         registry.refresh(brokerId);
-      } catch (RuntimeException e) {
-        // Deleted by an administrator, or the core lost our password: register anew next round.
-        brokerId = null;
-        throw e;
+      } catch (ApiException e) {
+        if (e.status() == HttpStatus.NOT_FOUND) {
+          // Deleted by an administrator: register anew next round.
+          brokerId = null;
+          throw e;
+        }
+        // For example a removed bundle whose plan still has instances: the core keeps the old
+        // catalog; the visibilities of the plans it has are still brought up to date.
+        refreshFailed = e;
       }
     }
     Map<String, Set<String>> visibilities = broker.visibilities();
     registry.setVisibilities(brokerId, visibilities);
+    if (refreshFailed != null) {
+      throw refreshFailed;
+    }
   }
 }
