@@ -141,7 +141,10 @@ final class OsbController {
     } catch (ApiException e) {
       return error(e.status(), e.error(), e.description());
     } catch (CompassException e) {
-      return error(HttpStatus.BAD_REQUEST, "BadRequest", e.getMessage());
+      // Validation messages; "already exists" / "changed concurrently" come from a concurrent request.
+      boolean conflict = e.getMessage().contains("already exists") || e.getMessage().contains("concurrently");
+      return conflict ? error(HttpStatus.CONFLICT, "Conflict", e.getMessage())
+          : error(HttpStatus.BAD_REQUEST, "BadRequest", e.getMessage());
     } catch (RuntimeException e) {
       LOG.error("compass broker: {} {} failed: {}", request.getMethod(), request.getPath(), e.getClass().getName());
       return error(HttpStatus.INTERNAL_SERVER_ERROR, "InternalError", "internal error");
