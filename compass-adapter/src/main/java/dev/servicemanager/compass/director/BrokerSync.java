@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * scenario-driven visibilities of its plans current: {@link #changed()} (called after a Director
  * mutation committed) wakes one background thread ({@code compass-broker}), which refreshes the
  * catalog and sets the visibilities; changes arriving meanwhile are coalesced into one further round.
- * A failed round is retried after {@code compass.broker.retry-interval}.
+ * A failed round is retried after {@code compass.broker.retry-interval}, doubling after each further
+ * failure up to 5 minutes.
  */
 @Singleton
 @Requires(property = OsbBroker.ENABLED, value = "true", defaultValue = "true")
@@ -40,6 +41,7 @@ public final class BrokerSync implements ApplicationEventListener<ServerStartupE
   private volatile String url;
   private volatile Thread thread;
   private volatile boolean stopped;
+  private int failures;
 
   BrokerSync(BrokerRegistry registry, OsbBroker broker, OsbCredentials credentials,
       @Nullable @Value("${compass.broker.url:}") String configuredUrl,
@@ -98,19 +100,32 @@ public final class BrokerSync implements ApplicationEventListener<ServerStartupE
           return;
         }
         round();
+        failures = 0;
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
+        failures++;
+        Duration wait = backoff(retry, failures);
         // The message may name a URL, never credentials: BrokerRegistry errors are API descriptions.
-        LOG.warn("compass broker: sync failed ({}: {}); retrying in {}", e.getClass().getSimpleName(), e.getMessage(), retry);
+        LOG.warn("compass broker: sync failed ({}: {}); retrying in {}", e.getClass().getSimpleName(), e.getMessage(), wait);
         changed();
         try {
-          Thread.sleep(retry.toMillis());
+          Thread.sleep(wait.toMillis());
         } catch (InterruptedException ie) {
           return;
         }
       }
     }
+  }
+
+  /** retry-interval after the first failure, doubling after each further one, at most 5 minutes. */
+  static Duration backoff(Duration retry, int failures) {
+    Duration max = Duration.ofMinutes(5);
+    Duration wait = retry;
+    for (int i = 1; i < failures && wait.compareTo(max) < 0; i++) {
+      wait = wait.multipliedBy(2);
+    }
+    return wait.compareTo(max) > 0 ? max : wait;
   }
 
   private void round() {

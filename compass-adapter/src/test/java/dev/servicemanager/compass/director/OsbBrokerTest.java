@@ -43,4 +43,12 @@ class OsbBrokerTest {
         .containsEntry("tokenUrl", "https://auth/token");
     assertThat(((Map<?, ?>) details.get("request_parameters")).get("query_parameters")).isEqualTo(Map.of("q", List.of("1")));
   }
+
+  @Test
+  void failedRoundsBackOffUpToFiveMinutes() {
+    java.time.Duration five = java.time.Duration.ofSeconds(5);
+    assertThat(BrokerSync.backoff(five, 1)).isEqualTo(five);
+    assertThat(BrokerSync.backoff(five, 3)).isEqualTo(java.time.Duration.ofSeconds(20));
+    assertThat(BrokerSync.backoff(five, 40)).isEqualTo(java.time.Duration.ofMinutes(5));
+  }
 }
