@@ -11,7 +11,6 @@ import jakarta.inject.Singleton;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -445,9 +444,5 @@ public final class OsbBroker {
 
   private String jsonOrNull(Object value) {
     return value == null ? null : json.write(value);
-  }
-
-  static Set<String> none() {
-    return new HashSet<>();
   }
 }
