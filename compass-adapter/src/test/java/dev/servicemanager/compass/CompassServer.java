@@ -178,6 +178,23 @@ final class CompassServer implements AutoCloseable {
     return send(HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", authorization).DELETE().build());
   }
 
+  /** Any method, with an OSB API version header; body may be null. */
+  Response osb(String method, String path, String authorization, Object body) {
+    HttpRequest.BodyPublisher publisher;
+    try {
+      publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+          : HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).header("Content-Type", "application/json")
+        .header("X-Broker-API-Version", "2.17").method(method, publisher);
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return send(request.build());
+  }
+
   Response adminPost(String path, Object body) {
     try {
       return post(path, Map.of("Authorization", "Bearer " + adminToken()), JSON.writeValueAsString(body));

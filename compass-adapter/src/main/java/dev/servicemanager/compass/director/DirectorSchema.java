@@ -38,10 +38,19 @@ final class DirectorSchema {
   private final InstanceAuthStore instanceAuths;
   private final WebhookStore webhooks;
   private final OneTimeTokens tokens;
+  private final BrokerSync brokerSync;
   final GraphQLEndpoint endpoint;
 
+  /** Mutations that change the compass broker's catalog or its plans' visibilities. */
+  private static final java.util.Set<String> BROKER_RELEVANT = java.util.Set.of(
+      "registerApplication", "updateApplication", "unregisterApplication", "addBundle", "updateBundle", "deleteBundle",
+      "addAPIDefinitionToBundle", "addEventDefinitionToBundle", "registerRuntime", "updateRuntime", "unregisterRuntime",
+      "setApplicationLabel", "deleteApplicationLabel", "setRuntimeLabel", "deleteRuntimeLabel");
+
   DirectorSchema(Db db, ApplicationStore apps, RuntimeStore runtimes, BundleStore bundles, LabelStore labels,
-      InstanceAuthStore instanceAuths, WebhookStore webhooks, OneTimeTokens tokens) {
+      InstanceAuthStore instanceAuths, WebhookStore webhooks, OneTimeTokens tokens,
+      @io.micronaut.core.annotation.Nullable BrokerSync brokerSync) {
+    this.brokerSync = brokerSync;
     this.webhooks = webhooks;
     this.instanceAuths = instanceAuths;
     this.db = db;
@@ -258,7 +267,14 @@ final class DirectorSchema {
   }
 
   private <T> DataFetcher<T> write(Work<T> work) {
-    return env -> db.write(tx -> work.run(tx, env));
+    return env -> {
+      T result = db.write(tx -> work.run(tx, env));
+      // Committed: the broker's catalog and visibilities follow in the background.
+      if (brokerSync != null && BROKER_RELEVANT.contains(env.getField().getName())) {
+        brokerSync.changed();
+      }
+      return result;
+    };
   }
 
   private static String tenant(DataFetchingEnvironment env) {
