@@ -21,7 +21,7 @@ import java.util.UUID;
 final class ApplicationStore {
   private static final String COLUMNS =
       "a.id, a.name, a.provider_name, a.description, a.base_url, a.health_check_url, a.status_condition,"
-          + " a.status_timestamp, a.created_at, a.updated_at";
+          + " a.status_timestamp, a.created_at, a.updated_at, a.status_message";
   private final LabelStore labels;
   private final BundleStore bundles;
   private final WebhookStore webhooks;
@@ -57,14 +57,21 @@ final class ApplicationStore {
   Model.Application update(Db.Tx tx, String tenant, String id, Map<String, Object> in) throws SQLException {
     lock(tx, tenant, id);
     Instant now = now();
+    String description = Inputs.text(in, "description", 4096, false);
+    String providerName = Inputs.text(in, "providerName", 256, false);
+    String baseUrl = Inputs.url(in, "baseUrl", false);
+    String healthCheckUrl = Inputs.url(in, "healthCheckURL", false);
     tx.update(
-        "UPDATE compass_applications SET description = ?, provider_name = ?, base_url = ?, health_check_url = ?,"
+        "UPDATE compass_applications SET description = ?, provider_name = ?, base_url = ?,"
             + " status_condition = COALESCE(?::varchar, status_condition),"
-            + " status_timestamp = CASE WHEN ?::varchar IS NULL THEN status_timestamp ELSE ? END, updated_at = ?"
+            + " status_timestamp = CASE WHEN ?::varchar IS NULL THEN status_timestamp ELSE ? END,"
+            + " status_message = CASE WHEN ?::varchar IS NULL THEN status_message ELSE NULL END,"
+            // a changed healthCheckURL is due for a check at once
+            + " next_health_check_at = CASE WHEN health_check_url IS DISTINCT FROM ?::varchar THEN NULL"
+            + " ELSE next_health_check_at END, health_check_url = ?, updated_at = ?"
             + " WHERE id = ? AND tenant = ?",
-        Inputs.text(in, "description", 4096, false), Inputs.text(in, "providerName", 256, false),
-        Inputs.url(in, "baseUrl", false), Inputs.url(in, "healthCheckURL", false),
-        in.get("statusCondition"), in.get("statusCondition"), now, now, id, tenant);
+        description, providerName, baseUrl, in.get("statusCondition"), in.get("statusCondition"), now, in.get("statusCondition"),
+        healthCheckUrl, healthCheckUrl, now, id, tenant);
     return get(tx, tenant, id);
   }
 
@@ -131,7 +138,7 @@ final class ApplicationStore {
 
   private static Row row(java.sql.ResultSet rs) throws SQLException {
     return new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        rs.getString(6), new Model.Status(rs.getString(7), Db.instant(rs, "status_timestamp")),
+        rs.getString(6), new Model.Status(rs.getString(7), Db.instant(rs, "status_timestamp"), rs.getString(11)),
         Db.instant(rs, "created_at"), Db.instant(rs, "updated_at"));
   }
 

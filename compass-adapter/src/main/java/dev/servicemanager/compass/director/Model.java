@@ -8,7 +8,11 @@ import java.util.Map;
 final class Model {
   private Model() {}
 
-  record Status(String condition, Instant timestamp) {}
+  record Status(String condition, Instant timestamp, String message) {
+    Status(String condition, Instant timestamp) {
+      this(condition, timestamp, null);
+    }
+  }
 
   record Application(
       String id,
