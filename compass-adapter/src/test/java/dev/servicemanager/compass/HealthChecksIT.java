@@ -263,4 +263,36 @@ class HealthChecksIT {
           .isEqualTo("INITIAL");
     }
   }
+
+  @Test
+  void aRowLockedByAnotherServerIsSkippedNotWaitedFor() throws Exception {
+    statusByPath.put("/locked", new AtomicInteger(200));
+    statusByPath.put("/free", new AtomicInteger(200));
+    String locked = register("t-lock", "locked", null, null);
+    String free = register("t-lock", "free", base + "/free", null);
+    try (Connection c = sm.database()) {
+      // a URL, due in 1.5 s (so no check of it can be in flight when it is locked below)
+      try (PreparedStatement ps = c.prepareStatement("UPDATE compass_applications SET health_check_url = ?,"
+          + " next_health_check_at = now() + interval '1500 milliseconds' WHERE id = ?")) {
+        ps.setString(1, base + "/locked");
+        ps.setString(2, locked);
+        ps.executeUpdate();
+      }
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement("SELECT id FROM compass_applications WHERE id = ? FOR UPDATE")) {
+        ps.setString(1, locked);
+        ps.executeQuery().close();
+      }
+      Instant due = Instant.now().plusMillis(1500);
+      awaitCondition("t-lock", free, "CONNECTED");
+      // well after the locked row is due, the checker keeps checking the other one and skips it
+      await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(due.plusMillis(200)));
+      int before = calls("/free");
+      await().atMost(Duration.ofSeconds(10)).until(() -> calls("/free") >= before + 2);
+      assertThat(calls("/locked")).isZero();
+      assertThat(status("t-lock", locked).path("condition").asText()).isEqualTo("INITIAL");
+      c.commit();
+      awaitCondition("t-lock", locked, "CONNECTED");
+    }
+  }
 }
