@@ -8,8 +8,12 @@ import static dev.servicemanager.server.osb.OperationLog.SUCCEEDED;
 import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.Sql;
 import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Mirrors instances that platforms provision, update and deprovision through the OSB endpoint
@@ -213,27 +217,21 @@ class InstanceTracker {
    */
   private boolean insertedNew(Exchange e, int status) {
     boolean finished = status != 202;
-    return writes.update(
-            "WITH i AS (INSERT INTO service_instances (id, name, service_plan_id, platform_id, context, dashboard_url,"
-                + " maintenance_info, usable, ready, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, true, ?, now(), now()) ON CONFLICT (id) DO NOTHING RETURNING id)"
-                + " INSERT INTO operations (id, type, state, resource_id, resource_type, platform_id, correlation_id,"
-                + " external_id, step, next_attempt_at, created_at, updated_at)"
-                + " SELECT ?, 'create', ?, i.id, ?, ?, ?, ?, 'tracked', NULL, now(), now() FROM i",
-            e.call().instanceId(),
-            name(e),
-            e.planId(),
-            e.call().platformId(),
-            json.write(e.context() == null ? java.util.Map.of() : e.context()),
-            e.replyString("dashboard_url"),
-            e.requestValue("maintenance_info") == null ? null : json.write(e.requestValue("maintenance_info")),
-            finished,
-            java.util.UUID.randomUUID().toString(),
+    List<Object> params = new ArrayList<>(instanceValues(e, finished));
+    params.addAll(
+        Arrays.asList(
+            UUID.randomUUID().toString(),
             finished ? SUCCEEDED : IN_PROGRESS,
             INSTANCES,
             e.call().platformId(),
             e.call().requestIdentity(),
-            finished ? null : e.replyString("operation"))
+            finished ? null : e.replyString("operation")));
+    return writes.update(
+            "WITH i AS (" + INSERT_INSTANCE + " ON CONFLICT (id) DO NOTHING RETURNING id)"
+                + " INSERT INTO operations (id, type, state, resource_id, resource_type, platform_id, correlation_id,"
+                + " external_id, step, next_attempt_at, created_at, updated_at)"
+                + " SELECT ?, 'create', ?, i.id, ?, ?, ?, ?, 'tracked', NULL, now(), now() FROM i",
+            params.toArray())
         == 1;
   }
 
@@ -243,16 +241,23 @@ class InstanceTracker {
         : e.call().instanceId();
   }
 
+  private static final String INSERT_INSTANCE =
+      "INSERT INTO service_instances (id, name, service_plan_id, platform_id, context, dashboard_url,"
+          + " maintenance_info, usable, ready, created_at, updated_at)"
+          + " VALUES (?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, true, ?, now(), now())";
+
   private void insert(Exchange e, boolean ready) {
-    sql.update(
-        "INSERT INTO service_instances (id, name, service_plan_id, platform_id, context, dashboard_url,"
-            + " maintenance_info, usable, ready, created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, true, ?, now(), now())",
+    sql.update(INSERT_INSTANCE, instanceValues(e, ready));
+  }
+
+  /** The parameters of {@link #INSERT_INSTANCE}: what the platform's request and the broker's answer say. */
+  private List<Object> instanceValues(Exchange e, boolean ready) {
+    return Arrays.asList(
         e.call().instanceId(),
         name(e),
         e.planId(),
         e.call().platformId(),
-        json.write(e.context() == null ? java.util.Map.of() : e.context()),
+        json.write(e.context() == null ? Map.of() : e.context()),
         e.replyString("dashboard_url"),
         e.requestValue("maintenance_info") == null ? null : json.write(e.requestValue("maintenance_info")),
         ready);
