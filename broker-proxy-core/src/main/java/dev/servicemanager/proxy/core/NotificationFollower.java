@@ -102,7 +102,6 @@ public final class NotificationFollower implements AutoCloseable {
                 .buildAsync(uri(), new Listener(closed, !hadRevision))
                 .get();
         socket = ws;
-        metrics.followerState(ProxyMetrics.FollowerState.CONNECTED);
         LOG.info("Following notifications from {}", uri());
         backoff = minBackoff;
         ScheduledFuture<?> pings =
@@ -194,6 +193,8 @@ public final class NotificationFollower implements AutoCloseable {
 
     @Override
     public void onOpen(WebSocket webSocket) {
+      // Connected from here, before any frame is handled (the handshake's future may complete later).
+      metrics.followerState(ProxyMetrics.FollowerState.CONNECTED);
       // Without a revision SM streams only what comes next: read everything once (before any message).
       if (fullResync) {
         resync.accept(-1);

@@ -61,7 +61,9 @@ class NotificationFollowerTest {
     assertThat(server.handshakes.get(0).headers().get("authorization"))
         .isEqualTo(SmClient.basic("platform-user", "platform-pass"));
     assertThat(follower.revision()).isEqualTo(7);
-    assertThat(metrics.followerState()).isEqualTo(ProxyMetrics.FollowerState.CONNECTED);
+    // The listener can get the replayed frames before the handshake's completion marks the follower
+    // connected (different threads): the state follows within moments.
+    eventually("the follower reports connected", () -> metrics.followerState() == ProxyMetrics.FollowerState.CONNECTED);
   }
 
   @Test
