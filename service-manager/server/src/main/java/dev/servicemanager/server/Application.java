@@ -1,6 +1,7 @@
 package dev.servicemanager.server;
 
 import io.micronaut.context.ApplicationContext;
+import java.time.Duration;
 
 /** Starts the Service Manager: see {@link ServiceManagerLauncher} for the embedded database. */
 public final class Application {
@@ -10,7 +11,8 @@ public final class Application {
     ServiceManagerLauncher.Running running = ServiceManagerLauncher.start(java.util.Map.of(), args);
     ApplicationContext context = running.context();
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(running::close, "service-manager-shutdown"));
+        .addShutdownHook(
+            new Thread(() -> running.closeAfterMicronautsHook(Duration.ofSeconds(60)), "service-manager-shutdown"));
     if (!context.isRunning()) {
       System.exit(1);
     }

@@ -3,6 +3,7 @@ package dev.servicemanager.server;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -31,6 +32,27 @@ public final class ServiceManagerLauncher {
         if (context.isRunning()) {
           context.close();
         }
+      } finally {
+        if (database != null) {
+          database.close();
+        }
+      }
+    }
+
+    /**
+     * For the JVM's shutdown: Micronaut's own shutdown hook stops the HTTP server and the context;
+     * closing the context here as well would deadlock with it (both lock the context and the
+     * server). So wait for it to stop (bounded), then stop the embedded database, which must
+     * outlive the context.
+     */
+    void closeAfterMicronautsHook(Duration patience) {
+      long deadline = System.nanoTime() + patience.toNanos();
+      try {
+        while (context.isRunning() && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         if (database != null) {
           database.close();
