@@ -54,6 +54,8 @@ public final class FakeBroker implements AutoCloseable {
     public static final String REQUEST_IDENTITY_HEADER = "X-Broker-API-Request-Identity";
     /** Header every request must carry. */
     public static final String API_VERSION_HEADER = "X-Broker-API-Version";
+    /** Internal: carries {@link Response#breakingOffAfter}; never sent on the wire. */
+    static final String FAULT_HEADER = "X-Fake-Broker-Fault";
 
     private static final int THREADS = 16;
     private static final ThreadLocal<Dispatch> CURRENT = new ThreadLocal<>();
@@ -369,7 +371,12 @@ public final class FakeBroker implements AutoCloseable {
 
     private void send(HttpExchange exchange, RecordedRequest request, Response response) throws IOException {
         var out = exchange.getResponseHeaders();
-        response.headers().forEach((name, values) -> values.forEach(v -> out.add(name, v)));
+        String fault = response.header(FAULT_HEADER);
+        response.headers().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase(FAULT_HEADER)) {
+                values.forEach(v -> out.add(name, v));
+            }
+        });
         byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
         int status = response.status();
         boolean noBody = status == 204 || status == 304 || status < 200 || "HEAD".equals(request.method());
@@ -385,9 +392,25 @@ public final class FakeBroker implements AutoCloseable {
             return;
         }
         exchange.sendResponseHeaders(status, bytes.length);
+        if (fault != null) {
+            breakOff(exchange, bytes, fault);
+            return;
+        }
         try (OutputStream os = exchange.getResponseBody()) {
             os.write(bytes);
         }
+    }
+
+    // A body that stops part-way: stall (hold the connection until reset/close) or reset (drop it).
+    private void breakOff(HttpExchange exchange, byte[] bytes, String fault) throws IOException {
+        int cut = Math.min(bytes.length - 1, Integer.parseInt(fault.substring(fault.indexOf(':') + 1)));
+        OutputStream os = exchange.getResponseBody();
+        os.write(bytes, 0, Math.max(0, cut));
+        os.flush();
+        if (fault.startsWith("stall:")) {
+            awaitRelease(null);
+        }
+        // Closing the exchange with fewer bytes than announced makes the server drop the connection.
     }
 
     // ---------------------------------------------------------------- dispatch

@@ -40,6 +40,16 @@ public record Response(int status, Map<String, List<String>> headers, String bod
         return json(status, Map.of("description", description));
     }
 
+    /**
+     * This response, but its body breaks off after {@code bytes} bytes although the declared length is the whole
+     * body: the broker then stalls until it is reset or closed ({@code reset = false}), or drops the connection at
+     * once ({@code reset = true}). The status line and headers arrive normally, as with a broker that fails while
+     * writing its answer.
+     */
+    public Response breakingOffAfter(int bytes, boolean reset) {
+        return withHeader(FakeBroker.FAULT_HEADER, (reset ? "reset:" : "stall:") + bytes);
+    }
+
     /** This response plus one header value (appended if the header already exists). */
     public Response withHeader(String name, String value) {
         Map<String, List<String>> h = new LinkedHashMap<>(headers);

@@ -1,6 +1,7 @@
 package dev.servicemanager.server.instances;
 
-import static dev.servicemanager.server.instances.InstanceHandler.brokerSays;
+import static dev.servicemanager.server.instances.InstanceHandler.problem;
+import static dev.servicemanager.server.instances.InstanceHandler.retryAfter;
 import static dev.servicemanager.server.instances.InstanceHandler.encode;
 import static dev.servicemanager.server.instances.InstanceHandler.errorCode;
 
@@ -18,7 +19,6 @@ import dev.servicemanager.server.store.Json;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -118,34 +118,28 @@ final class BindingHandler implements OperationHandler {
   }
 
   private Next afterBind(Operation op, OsbOutcome outcome) {
-    if (outcome instanceof OsbOutcome.NoAnswer none) {
-      if (!none.mayHaveReachedBroker()) {
+    String problem = problem(outcome);
+    return switch (BrokerVerdict.ofCreate(outcome, op.attempts())) {
+      case SUCCEEDED -> {
+        complete(op, ((Answer) outcome).body());
+        yield Next.succeeded("bound");
+      }
+      case ACCEPTED -> polling((Answer) outcome);
+      case RETRY -> new Next.Later(BIND, retryAfter(outcome), true, Map.of("last_problem", problem));
+      case MITIGATE -> new Next.Failed("BrokerError", problem, true);
+      case FAILED -> {
         store.deleteBinding(op.resourceId());
-        return Next.failed("BrokerError", none.description());
+        yield Next.failed(errorCode(outcome), problem);
       }
-      return new Next.Failed("BrokerError", none.description(), true);
+    };
+  }
+
+  private static Next polling(Answer a) {
+    Map<String, Object> changes = new LinkedHashMap<>();
+    if (a.string("operation") != null) {
+      changes.put("broker_operation", a.string("operation"));
     }
-    Answer a = (Answer) outcome;
-    int status = a.status();
-    if ((status == 200 || status == 201) && !a.malformed()) {
-      complete(op, a.body());
-      return Next.succeeded("bound");
-    }
-    if (status == 202 && !a.malformed()) {
-      Map<String, Object> changes = new LinkedHashMap<>();
-      if (a.string("operation") != null) {
-        changes.put("broker_operation", a.string("operation"));
-      }
-      return new Next.Later(POLL, a.retryAfter(), false, changes);
-    }
-    if (a.concurrencyError()) {
-      return Next.retry(BIND, a.retryAfter());
-    }
-    if (status == 408 || status >= 500 || (status >= 200 && status < 300)) {
-      return new Next.Failed("BrokerError", brokerSays(status, a), true);
-    }
-    store.deleteBinding(op.resourceId());
-    return Next.failed(errorCode(status), brokerSays(status, a));
+    return new Next.Later(POLL, a.retryAfter(), false, changes);
   }
 
   private Next afterFetch(Operation op, OsbOutcome outcome) {
@@ -153,7 +147,7 @@ final class BindingHandler implements OperationHandler {
       complete(op, a.body());
       return Next.succeeded("bound");
     }
-    if (op.pollDeadline() != null && Instant.now().isAfter(op.pollDeadline())) {
+    if (op.pastPollDeadline()) {
       return new Next.Failed("BrokerError", "could not fetch the binding's credentials from the broker", true);
     }
     return Next.retry(FETCH, outcome instanceof Answer a ? a.retryAfter() : null);
@@ -167,34 +161,27 @@ final class BindingHandler implements OperationHandler {
   }
 
   private Next afterUnbind(Operation op, OsbOutcome outcome, String step) {
-    Answer a = outcome instanceof Answer answer ? answer : null;
-    if (a != null && (a.status() == 200 || a.status() == 410)) {
+    BrokerVerdict verdict = BrokerVerdict.ofDelete(outcome);
+    if (verdict == BrokerVerdict.SUCCEEDED) {
       store.deleteBinding(op.resourceId());
       return Next.succeeded(step.equals(UNBIND) ? "unbound" : "orphan mitigation completed: the broker deleted the binding");
     }
-    if (a != null && a.status() == 202 && !a.malformed()) {
-      Map<String, Object> changes = new LinkedHashMap<>();
-      if (a.string("operation") != null) {
-        changes.put("broker_operation", a.string("operation"));
-      }
-      return new Next.Later(POLL, a.retryAfter(), false, changes);
+    if (verdict == BrokerVerdict.ACCEPTED) {
+      return polling((Answer) outcome);
     }
-    if (a != null && a.concurrencyError()) {
-      return Next.retry(step, a.retryAfter());
-    }
-    String problem = a == null ? ((OsbOutcome.NoAnswer) outcome).description() : brokerSays(a.status(), a);
+    String problem = problem(outcome);
     if (Boolean.TRUE.equals(op.context().get("force"))) {
       store.deleteBinding(op.resourceId());
       return Next.succeeded("removed from the Service Manager (force=true) although the broker failed: " + problem);
     }
-    if (a != null && a.status() == 400) {
-      return Next.failed("BadRequest", problem);
+    if (verdict == BrokerVerdict.FAILED) {
+      return Next.failed(errorCode(outcome), problem);
     }
-    return new Next.Later(step, a == null ? null : a.retryAfter(), true, Map.of("last_problem", problem));
+    return new Next.Later(step, retryAfter(outcome), true, Map.of("last_problem", problem));
   }
 
   private Next afterPoll(Operation op, OsbOutcome outcome) {
-    boolean pastDeadline = op.pollDeadline() != null && Instant.now().isAfter(op.pollDeadline());
+    boolean pastDeadline = op.pastPollDeadline();
     Answer a = outcome instanceof Answer answer ? answer : null;
     boolean create = op.type().equals(Operation.CREATE);
     if (a != null && a.status() == 410) {

@@ -4,7 +4,8 @@ import dev.servicemanager.server.operations.Operation;
 import dev.servicemanager.server.operations.OperationStore;
 import dev.servicemanager.server.operations.OperationStore.NewOperation;
 import jakarta.inject.Singleton;
-import java.time.Instant;
+import dev.servicemanager.server.operations.OperationSettings;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,10 +14,12 @@ import java.util.Map;
 final class BindingOperations {
   private final OperationStore operations;
   private final InstanceStore store;
+  private final Duration reconciliationTimeout;
 
-  BindingOperations(OperationStore operations, InstanceStore store) {
+  BindingOperations(OperationStore operations, InstanceStore store, OperationSettings settings) {
     this.operations = operations;
     this.store = store;
+    this.reconciliationTimeout = settings.getReconciliationTimeout();
   }
 
   /** Inside the caller's transaction; does nothing when the binding is already being deleted. */
@@ -34,12 +37,14 @@ final class BindingOperations {
     context.put("originating_identity", parent.contextString("originating_identity"));
     context.put("force", Boolean.TRUE.equals(parent.context().get("force")));
     context.put("cascade_parent", parent.id());
-    operations.insert(
+    NewOperation child =
         new NewOperation(
             Operation.DELETE, bindingId, InstanceStore.BINDINGS, parent.platformId(), parent.correlationId(),
-            BindingHandler.UNBIND, context),
-        parent.giveUpAt() == null ? Instant.now().plus(java.time.Duration.ofDays(7)) : parent.giveUpAt(),
-        null,
-        java.time.Duration.ZERO);
+            BindingHandler.UNBIND, context);
+    if (parent.giveUpAt() != null) {
+      operations.insert(child, parent.giveUpAt(), null, Duration.ZERO);
+    } else {
+      operations.insert(child, reconciliationTimeout, null, Duration.ZERO);
+    }
   }
 }

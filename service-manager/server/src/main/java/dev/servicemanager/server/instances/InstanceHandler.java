@@ -18,7 +18,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,48 +158,33 @@ final class InstanceHandler implements OperationHandler {
     if (supersededByDeletion(op)) {
       return Next.failed("Superseded", "the instance is being deleted");
     }
-    if (outcome instanceof OsbOutcome.NoAnswer none) {
-      if (!none.mayHaveReachedBroker()) {
-        store.deleteInstance(op.resourceId());
-        return Next.failed("BrokerError", none.description());
+    String problem = problem(outcome);
+    return switch (BrokerVerdict.ofCreate(outcome, op.attempts())) {
+      case SUCCEEDED -> {
+        store.markInstanceReady(op.resourceId(), ((Answer) outcome).string("dashboard_url"));
+        yield Next.succeeded("provisioned");
       }
-      return orphaned(op, none.description());
-    }
-    Answer a = (Answer) outcome;
-    int status = a.status();
-    if ((status == 200 || status == 201) && !a.malformed()) {
-      store.markInstanceReady(op.resourceId(), a.string("dashboard_url"));
-      return Next.succeeded("provisioned");
-    }
-    if (status == 202 && !a.malformed()) {
-      return accepted(op, a);
-    }
-    if (a.concurrencyError()) {
-      return Next.retry(PROVISION, a.retryAfter());
-    }
-    if (status == 408 || status >= 500 || (status >= 200 && status < 300)) {
-      return orphaned(op, brokerSays(status, a));
-    }
-    store.deleteInstance(op.resourceId());
-    return Next.failed(errorCode(status), brokerSays(status, a));
+      case ACCEPTED -> accepted(op, (Answer) outcome);
+      case RETRY -> new Next.Later(PROVISION, retryAfter(outcome), true, Map.of("last_problem", problem));
+      case MITIGATE -> orphaned(op, problem);
+      case FAILED -> {
+        store.deleteInstance(op.resourceId());
+        yield Next.failed(errorCode(outcome), problem);
+      }
+    };
   }
 
   private Next afterUpdate(Operation op, OsbOutcome outcome) {
-    if (outcome instanceof OsbOutcome.NoAnswer none) {
-      return Next.failed("BrokerError", none.description());
-    }
-    Answer a = (Answer) outcome;
-    if (a.status() == 200 && !a.malformed()) {
-      store.applyUpdate(op.resourceId(), op.contextString("new_plan_id"), a.string("dashboard_url"));
-      return Next.succeeded("updated");
-    }
-    if (a.status() == 202 && !a.malformed()) {
-      return accepted(op, a);
-    }
-    if (a.concurrencyError()) {
-      return Next.retry(UPDATE, a.retryAfter());
-    }
-    return Next.failed(errorCode(a.status()), brokerSays(a.status(), a));
+    String problem = problem(outcome);
+    return switch (BrokerVerdict.ofUpdate(outcome, op.attempts())) {
+      case SUCCEEDED -> {
+        store.applyUpdate(op.resourceId(), op.contextString("new_plan_id"), ((Answer) outcome).string("dashboard_url"));
+        yield Next.succeeded("updated");
+      }
+      case ACCEPTED -> accepted(op, (Answer) outcome);
+      case RETRY -> new Next.Later(UPDATE, retryAfter(outcome), true, Map.of("last_problem", problem));
+      case FAILED, MITIGATE -> Next.failed(errorCode(outcome), problem);
+    };
   }
 
   private static boolean isReference(Operation op) {
@@ -212,37 +196,32 @@ final class InstanceHandler implements OperationHandler {
       store.deleteInstance(op.resourceId());
       return Next.succeeded("reference deleted; the broker was not called");
     }
-    boolean force = Boolean.TRUE.equals(op.context().get("force"));
-    String problem;
-    Answer a = outcome instanceof Answer answer ? answer : null;
-    if (a != null && (a.status() == 200 || a.status() == 410)) {
+    BrokerVerdict verdict = BrokerVerdict.ofDelete(outcome);
+    if (verdict == BrokerVerdict.SUCCEEDED) {
       store.deleteInstance(op.resourceId());
       return Next.succeeded(step.equals(DEPROVISION) ? "deprovisioned" : "orphan mitigation completed: the broker deleted the instance");
     }
-    if (a != null && a.status() == 202 && !a.malformed()) {
-      return accepted(op, a);
+    if (verdict == BrokerVerdict.ACCEPTED) {
+      return accepted(op, (Answer) outcome);
     }
-    if (a != null && a.concurrencyError()) {
-      return Next.retry(step, a.retryAfter());
-    }
-    problem = a == null ? ((OsbOutcome.NoAnswer) outcome).description() : brokerSays(a.status(), a);
-    if (force) {
+    String problem = problem(outcome);
+    if (Boolean.TRUE.equals(op.context().get("force"))) {
       store.deleteInstance(op.resourceId());
       return Next.succeeded("removed from the Service Manager (force=true) although the broker failed: " + problem);
     }
-    if (a != null && a.status() == 400) {
-      return Next.failed("BadRequest", problem);
+    if (verdict == BrokerVerdict.FAILED) {
+      return Next.failed(errorCode(outcome), problem);
     }
     // The instance may or may not still exist at the broker: keep trying, and do not let anyone use it.
     store.setUsable(op.resourceId(), false);
-    return new Next.Later(step, a == null ? null : a.retryAfter(), true, Map.of("last_problem", problem));
+    return new Next.Later(step, retryAfter(outcome), true, Map.of("last_problem", problem));
   }
 
   private Next afterPoll(Operation op, OsbOutcome outcome) {
     if (!op.type().equals(Operation.DELETE) && supersededByDeletion(op)) {
       return Next.failed("Superseded", "the instance is being deleted");
     }
-    boolean pastDeadline = op.pollDeadline() != null && Instant.now().isAfter(op.pollDeadline());
+    boolean pastDeadline = op.pastPollDeadline();
     Answer a = outcome instanceof Answer answer ? answer : null;
     if (a != null && a.status() == 410) {
       store.deleteInstance(op.resourceId());
@@ -292,6 +271,15 @@ final class InstanceHandler implements OperationHandler {
     if (remaining.isEmpty()) {
       return Next.continueWith(DEPROVISION, Map.of());
     }
+    // A child deletion that failed for good (say the broker refused the unbind with a 4xx) would
+    // otherwise be started again every round, for ever: the cascade fails with the child's reason.
+    List<Operation> failed = operations.failedCascadeChildren(op.id(), remaining);
+    if (!failed.isEmpty()) {
+      Operation child = failed.get(0);
+      String reason = child.description() == null ? "the binding could not be deleted" : child.description();
+      return Next.failed(
+          "CascadeFailed", "deleting binding " + child.resourceId() + " failed, so the instance was not deleted: " + reason);
+    }
     for (String bindingId : remaining) {
       bindingOperations.deleteInBackground(bindingId, op);
     }
@@ -317,6 +305,19 @@ final class InstanceHandler implements OperationHandler {
         && last.type().equals(Operation.DELETE)).isPresent();
   }
 
+  /** What went wrong, for the operation's description: the broker's own words, never its whole body. */
+  static String problem(OsbOutcome outcome) {
+    return outcome instanceof Answer a ? brokerSays(a.status(), a) : ((OsbOutcome.NoAnswer) outcome).description();
+  }
+
+  static java.time.Duration retryAfter(OsbOutcome outcome) {
+    return outcome instanceof Answer a ? a.retryAfter() : null;
+  }
+
+  static String errorCode(OsbOutcome outcome) {
+    return outcome instanceof Answer a ? errorCode(a.status()) : "BrokerError";
+  }
+
   static String brokerSays(int status, Answer a) {
     String description = a.malformed() ? "a response that is not a JSON object" : a.description();
     return "the broker answered " + status + (description.isEmpty() ? "" : ": " + description);
@@ -326,7 +327,10 @@ final class InstanceHandler implements OperationHandler {
     return switch (status) {
       case 400 -> "BadRequest";
       case 409 -> "Conflict";
+      case 408 -> "RequestTimeout";
+      case 410 -> "Gone";
       case 422 -> "UnprocessableEntity";
+      case 429 -> "TooManyRequests";
       default -> "BrokerError";
     };
   }

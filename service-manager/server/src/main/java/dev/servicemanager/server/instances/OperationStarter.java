@@ -7,7 +7,6 @@ import dev.servicemanager.server.operations.OperationEngine;
 import dev.servicemanager.server.operations.OperationStore;
 import dev.servicemanager.server.operations.OperationStore.NewOperation;
 import jakarta.inject.Singleton;
-import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -29,8 +28,7 @@ final class OperationStarter {
 
   /** Inside the request's transaction. */
   Operation store(NewOperation op, boolean async) {
-    Instant giveUp = Instant.now().plus(engine.settings().getReconciliationTimeout());
-    return operations.insert(op, giveUp, async ? null : engine.node(), engine.settings().getLease());
+    return operations.insert(op, engine.settings().getReconciliationTimeout(), async ? null : engine.node(), engine.settings().getLease());
   }
 
   /** After the commit: wakes the dispatcher, or runs a synchronous request's operation here. */

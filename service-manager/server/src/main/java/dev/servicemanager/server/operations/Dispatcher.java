@@ -107,22 +107,35 @@ public class Dispatcher {
       slots = 1;
     }
     int wanted = slots;
-    List<Operation> due = tx.executeWrite(status -> store.claimDue(engine.node(), wanted, settings.getLease()));
-    free.release(slots - due.size());
-    for (Operation op : due) {
-      workers.execute(
-          () -> {
-            try {
-              engine.runStep(op, false);
-            } catch (RuntimeException e) {
-              LOG.error("Operation {} step {} failed unexpectedly; it will be retried after its lease", op.id(), op.step(), e);
-            } finally {
-              free.release();
-              wake();
-            }
-          });
+    // Every permit taken here goes back unless a worker now owns it: a failed claim (database
+    // restarting, pool timeout) must not leave this server without workers for good.
+    int handedOver = 0;
+    try {
+      List<Operation> due = tx.executeWrite(status -> store.claimDue(engine.node(), wanted, settings.getLease()));
+      for (Operation op : due) {
+        workers.execute(() -> runClaimed(op));
+        handedOver++;
+      }
+      return due.size();
+    } finally {
+      free.release(slots - handedOver);
     }
-    return due.size();
+  }
+
+  private void runClaimed(Operation op) {
+    try {
+      engine.runStep(op, false);
+    } catch (RuntimeException e) {
+      LOG.error("Operation {} step {} failed unexpectedly; it will be retried after its lease", op.id(), op.step(), e);
+    } finally {
+      free.release();
+      wake();
+    }
+  }
+
+  /** Free worker slots; all of them on an idle server. */
+  int freeWorkers() {
+    return free.availablePermits();
   }
 
   private void cleanupIfDue() {
@@ -130,10 +143,9 @@ public class Dispatcher {
       return;
     }
     nextCleanup = Instant.now().plus(settings.getCleanupInterval());
-    Instant before = Instant.now().minus(settings.getLifespan());
     int deleted;
     do {
-      deleted = tx.executeWrite(status -> store.deleteFinishedBefore(before, 1000));
+      deleted = tx.executeWrite(status -> store.deleteFinishedOlderThan(settings.getLifespan(), 1000));
       if (deleted > 0) {
         LOG.info("Deleted {} finished operations older than {}", deleted, settings.getLifespan());
       }

@@ -35,7 +35,8 @@ public record Operation(
     @JsonIgnore int attempts,
     @JsonIgnore @Nullable Instant pollDeadline,
     @JsonIgnore @Nullable Instant giveUpAt,
-    @JsonIgnore @Nullable String leaseOwner)
+    @JsonIgnore @Nullable String leaseOwner,
+    @JsonIgnore @Nullable Instant observedAt)
     implements Identified {
 
   public static final String CREATE = "create";
@@ -44,6 +45,14 @@ public record Operation(
   public static final String IN_PROGRESS = "in progress";
   public static final String SUCCEEDED = "succeeded";
   public static final String FAILED = "failed";
+
+  /**
+   * Whether the polling deadline has passed, on the database's clock: {@code observedAt} is the
+   * database's {@code now()} when the row was read, so every server judges time alike.
+   */
+  public boolean pastPollDeadline() {
+    return pollDeadline != null && observedAt != null && observedAt.isAfter(pollDeadline);
+  }
 
   public boolean inProgress() {
     return IN_PROGRESS.equals(state);

@@ -104,7 +104,8 @@ public class OperationEngine {
   }
 
   private void record(OperationHandler handler, Operation op, Next next, boolean keepLease) {
-    Instant now = Instant.now();
+    // The database's time, read with the locked row: one clock for every server.
+    Instant now = java.util.Objects.requireNonNull(op.observedAt(), "record() needs a row read with the database time");
     String lease = keepLease ? node : null;
     Map<String, Object> context = new HashMap<>(op.context());
     if (next instanceof Next.Succeeded s) {
@@ -128,6 +129,10 @@ public class OperationEngine {
         int attempts = l.transientFailure() ? op.attempts() + 1 : 0;
         Duration delay =
             l.delay() != null ? l.delay() : l.transientFailure() ? settings.backoff(attempts) : settings.getPollingInterval();
+        if (l.transientFailure() && delay.compareTo(settings.getRetryMax()) > 0) {
+          // A broker's Retry-After of days would otherwise park the work past its give-up time at once.
+          delay = settings.getRetryMax();
+        }
         Instant at = now.plus(delay);
         if (l.transientFailure() && op.giveUpAt() != null && at.isAfter(op.giveUpAt())) {
           handler.gaveUp(op);
@@ -159,7 +164,9 @@ public class OperationEngine {
    * passes; then hands it to the background dispatcher. Returns its latest state.
    */
   public Operation runUntilDone(Operation op, Dispatcher dispatcher) {
-    Instant deadline = Instant.now().plus(settings.getSyncTimeout());
+    // Waiting here is local (this thread sleeps), so the JVM's monotonic clock bounds it; the
+    // schedule it waits for is on the database's clock (nextAttemptAt - observedAt).
+    long deadline = System.nanoTime() + settings.getSyncTimeout().toNanos();
     Operation current = op;
     while (true) {
       Optional<Operation> after = runStep(current, true);
@@ -170,8 +177,9 @@ public class OperationEngine {
       if (current.nextAttemptAt() == null) {
         return current;
       }
-      Duration wait = Duration.between(Instant.now(), current.nextAttemptAt());
-      if (!current.inProgress() || Instant.now().plus(wait).isAfter(deadline)) {
+      Duration wait =
+          current.observedAt() == null ? Duration.ZERO : Duration.between(current.observedAt(), current.nextAttemptAt());
+      if (!current.inProgress() || System.nanoTime() + Math.max(0, wait.toNanos()) > deadline) {
         String id = current.id();
         tx.executeWrite(status -> {
           store.release(id, node);

@@ -19,6 +19,8 @@ import java.util.UUID;
 /** The operations table: creation, reads for the API, and the engine's claim and fenced updates. */
 @Singleton
 public final class OperationStore {
+  // The database's clock is the only one operations are scheduled by (several servers, one clock).
+  private static final String DB_NOW = "now() AS db_now";
   private final Sql sql;
   private final Json json;
   private final ResourceType<Operation> type;
@@ -58,27 +60,42 @@ public final class OperationStore {
       Map<String, Object> context) {}
 
   /**
-   * Inserts an operation that is due now. With {@code leaseOwner} the caller runs it itself first
-   * (a synchronous request); without, any server's dispatcher may take it.
+   * Inserts an operation that is due now and is given up {@code giveUpAfter} from now (database
+   * time). With {@code leaseOwner} the caller runs it itself first (a synchronous request);
+   * without, any server's dispatcher may take it.
    */
+  public Operation insert(NewOperation op, Duration giveUpAfter, String leaseOwner, Duration lease) {
+    return insert(op, null, giveUpAfter, leaseOwner, lease);
+  }
+
+  /** As {@link #insert(NewOperation, Duration, String, Duration)}, given up at {@code giveUpAt} (a database time). */
   public Operation insert(NewOperation op, Instant giveUpAt, String leaseOwner, Duration lease) {
+    return insert(op, giveUpAt, null, leaseOwner, lease);
+  }
+
+  private Operation insert(NewOperation op, Instant giveUpAt, Duration giveUpAfter, String leaseOwner, Duration lease) {
     String id = UUID.randomUUID().toString();
     return sql.queryOne(
             "INSERT INTO operations (id, type, state, resource_id, resource_type, platform_id, correlation_id,"
                 + " step, context, next_attempt_at, give_up_at, lease_owner, lease_until, created_at, updated_at)"
-                + " VALUES (?, ?, 'in progress', ?, ?, ?, ?, ?, ?::jsonb, now(), ?, ?,"
+                + " VALUES (?, ?, 'in progress', ?, ?, ?, ?, ?, ?::jsonb, now(),"
+                + " COALESCE(CAST(? AS timestamptz), now() + make_interval(secs => CAST(? AS double precision))), ?,"
                 + " CASE WHEN CAST(? AS text) IS NULL THEN NULL ELSE now() + make_interval(secs => ?) END, now(), now())"
-                + " RETURNING *",
+                + " RETURNING *, " + DB_NOW,
             Arrays.asList(
                 id, op.type(), op.resourceId(), op.resourceType(), op.platformId(), op.correlationId(),
-                op.step(), json.write(op.context()), giveUpAt, leaseOwner, leaseOwner,
-                (double) lease.toMillis() / 1000),
+                op.step(), json.write(op.context()), giveUpAt, giveUpAfter == null ? null : seconds(giveUpAfter),
+                leaseOwner, leaseOwner, seconds(lease)),
             this::map)
         .orElseThrow();
   }
 
+  private static double seconds(Duration d) {
+    return (double) d.toMillis() / 1000;
+  }
+
   public Optional<Operation> find(String id) {
-    return sql.queryOne("SELECT * FROM operations WHERE id = ?", List.of(id), this::map);
+    return sql.queryOne("SELECT *, " + DB_NOW + " FROM operations WHERE id = ?", List.of(id), this::map);
   }
 
   public Optional<Operation> findForResource(String resourceId, String operationId) {
@@ -114,7 +131,7 @@ public final class OperationStore {
   /** Active (unfinished or mitigating) operations of a resource, oldest first, locked. */
   public List<Operation> activeForUpdate(String resourceId) {
     return sql.query(
-        "SELECT * FROM operations WHERE resource_id = ? AND (state = 'in progress' OR next_attempt_at IS NOT NULL)"
+        "SELECT *, " + DB_NOW + " FROM operations WHERE resource_id = ? AND (state = 'in progress' OR next_attempt_at IS NOT NULL)"
             + " ORDER BY paging_sequence FOR UPDATE",
         List.of(resourceId),
         this::map);
@@ -130,7 +147,7 @@ public final class OperationStore {
         "UPDATE operations SET lease_owner = ?, lease_until = now() + make_interval(secs => ?)"
             + " WHERE id IN (SELECT id FROM operations WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= now()"
             + " AND (lease_until IS NULL OR lease_until < now()) ORDER BY next_attempt_at LIMIT ?"
-            + " FOR UPDATE SKIP LOCKED) RETURNING *",
+            + " FOR UPDATE SKIP LOCKED) RETURNING *, " + DB_NOW,
         List.of(owner, (double) lease.toMillis() / 1000, limit),
         this::map);
   }
@@ -140,7 +157,7 @@ public final class OperationStore {
     return sql.queryOne(
         "UPDATE operations SET lease_owner = ?, lease_until = now() + make_interval(secs => ?)"
             + " WHERE id = ? AND next_attempt_at IS NOT NULL"
-            + " AND (lease_owner = ? OR lease_until IS NULL OR lease_until < now()) RETURNING *",
+            + " AND (lease_owner = ? OR lease_until IS NULL OR lease_until < now()) RETURNING *, " + DB_NOW,
         List.of(owner, (double) lease.toMillis() / 1000, id, owner),
         this::map);
   }
@@ -148,7 +165,7 @@ public final class OperationStore {
   /** Locks the operation if {@code owner} still holds it; empty when the lease was lost. */
   public Optional<Operation> lockIfOwned(String id, String owner) {
     return sql.queryOne(
-        "SELECT * FROM operations WHERE id = ? AND lease_owner = ? FOR UPDATE", List.of(id, owner), this::map);
+        "SELECT *, " + DB_NOW + " FROM operations WHERE id = ? AND lease_owner = ? FOR UPDATE", List.of(id, owner), this::map);
   }
 
   /** Writes the engine's decision; releases the lease unless {@code keepLeaseFor} is given. */
@@ -183,19 +200,31 @@ public final class OperationStore {
 
   /** Records an operation that is already finished (for example a synchronous PATCH of names and labels). */
   public Operation finished(NewOperation op, String state, String description) {
-    Operation inserted = insert(op, null, null, Duration.ZERO);
+    Operation inserted = insert(op, (Instant) null, null, Duration.ZERO);
     sql.update(
         "UPDATE operations SET state = ?, description = ?, next_attempt_at = NULL, updated_at = now() WHERE id = ?",
         state, description, inserted.id());
     return find(inserted.id()).orElseThrow();
   }
 
-  /** Deletes finished operations last updated before {@code before}; returns how many. */
-  public int deleteFinishedBefore(Instant before, int batch) {
+  /** Deletes finished operations last updated longer than {@code age} ago; returns how many. */
+  public int deleteFinishedOlderThan(Duration age, int batch) {
     return sql.update(
         "DELETE FROM operations WHERE id IN (SELECT id FROM operations WHERE state <> 'in progress'"
-            + " AND next_attempt_at IS NULL AND updated_at < ? LIMIT ?)",
-        before, batch);
+            + " AND next_attempt_at IS NULL AND updated_at < now() - make_interval(secs => ?) LIMIT ?)",
+        seconds(age), batch);
+  }
+
+  /**
+   * Deletions started for the children of a cascade ({@code cascade_parent}) that have ended
+   * failed and are not retried any more: the parent cannot finish without them.
+   */
+  public List<Operation> failedCascadeChildren(String parentId, List<String> childIds) {
+    return sql.query(
+        "SELECT *, " + DB_NOW + " FROM operations WHERE resource_id = ANY(?) AND context->>'cascade_parent' = ?"
+            + " AND type = 'delete' AND state = 'failed' AND next_attempt_at IS NULL ORDER BY paging_sequence",
+        List.of((Object) childIds.toArray(String[]::new), parentId),
+        this::map);
   }
 
   private Operation map(ResultSet rs) throws SQLException {
@@ -220,6 +249,17 @@ public final class OperationStore {
         rs.getInt("attempts"),
         Sql.instant(rs, "poll_deadline"),
         Sql.instant(rs, "give_up_at"),
-        rs.getString("lease_owner"));
+        rs.getString("lease_owner"),
+        hasColumn(rs, "db_now") ? Sql.instant(rs, "db_now") : null);
+  }
+
+  private static boolean hasColumn(ResultSet rs, String name) throws SQLException {
+    var meta = rs.getMetaData();
+    for (int i = meta.getColumnCount(); i > 0; i--) {
+      if (name.equals(meta.getColumnLabel(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 }

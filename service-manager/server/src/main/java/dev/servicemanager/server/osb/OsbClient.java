@@ -4,7 +4,6 @@ import dev.servicemanager.spi.ApiException;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +16,10 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import dev.servicemanager.server.store.Json;
 
 /**
@@ -29,6 +32,7 @@ public final class OsbClient {
   public static final String API_VERSION = "2.17";
   private final HttpClient http;
   private final Duration readTimeout;
+  private final Duration exchangeDeadline;
   private static final int MAX_ANSWER_BYTES = 1024 * 1024;
   private final long maxCatalogBytes;
   private final Json json;
@@ -45,6 +49,7 @@ public final class OsbClient {
             .version(HttpClient.Version.HTTP_1_1)
             .build();
     this.readTimeout = readTimeout;
+    this.exchangeDeadline = connectTimeout.plus(readTimeout);
     this.maxCatalogBytes = maxCatalogBytes;
     this.json = json;
   }
@@ -61,20 +66,18 @@ public final class OsbClient {
             .GET()
             .build();
     try {
-      HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream body = response.body()) {
-        byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxCatalogBytes + 1));
-        if (bytes.length > maxCatalogBytes) {
-          throw ApiException.brokerError(
-              "Service broker " + broker.name() + " returned a catalog larger than " + maxCatalogBytes + " bytes");
-        }
-        if (response.statusCode() != 200) {
-          throw ApiException.brokerError(
-              "Service broker " + broker.name() + " answered GET /v2/catalog with status "
-                  + response.statusCode() + describe(bytes));
-        }
-        return bytes;
+      HttpResponse<CappedBody> response = exchange(request, maxCatalogBytes);
+      byte[] bytes = response.body().bytes();
+      if (response.body().tooLarge()) {
+        throw ApiException.brokerError(
+            "Service broker " + broker.name() + " returned a catalog larger than " + maxCatalogBytes + " bytes");
       }
+      if (response.statusCode() != 200) {
+        throw ApiException.brokerError(
+            "Service broker " + broker.name() + " answered GET /v2/catalog with status "
+                + response.statusCode() + describe(bytes));
+      }
+      return bytes;
     } catch (HttpConnectTimeoutException e) {
       throw ApiException.brokerError(
           "could not reach service broker " + broker.name() + " at " + broker.url() + ": connect timed out");
@@ -86,7 +89,7 @@ public final class OsbClient {
           "could not reach service broker " + broker.name() + " at " + broker.url() + ": connection refused");
     } catch (IOException e) {
       throw ApiException.brokerError(
-          "could not reach service broker " + broker.name() + " at " + broker.url() + ": " + e.getClass().getSimpleName());
+          "could not reach service broker " + broker.name() + " at " + broker.url() + ": " + failure(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ApiException.brokerError("interrupted while calling service broker " + broker.name());
@@ -117,13 +120,10 @@ public final class OsbClient {
     }
     String what = method + " " + pathAndQuery.replaceFirst("\\?.*", "");
     try {
-      HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-      byte[] bytes;
-      try (InputStream in = response.body()) {
-        bytes = in.readNBytes(MAX_ANSWER_BYTES + 1);
-      }
+      HttpResponse<CappedBody> response = exchange(request.build(), MAX_ANSWER_BYTES);
+      byte[] bytes = response.body().bytes();
       Duration retryAfter = retryAfter(response.headers().firstValue("Retry-After").orElse(null));
-      if (bytes.length > MAX_ANSWER_BYTES) {
+      if (response.body().tooLarge()) {
         return new OsbOutcome.Answer(response.statusCode(), null, true, retryAfter);
       }
       Map<String, Object> parsed = parseObject(bytes);
@@ -138,7 +138,7 @@ public final class OsbClient {
           true, "service broker " + broker.name() + " did not answer " + what + " within " + readTimeout.toSeconds() + "s");
     } catch (IOException e) {
       return new OsbOutcome.NoAnswer(
-          true, "service broker " + broker.name() + " failed during " + what + ": " + e.getClass().getSimpleName());
+          true, "service broker " + broker.name() + " failed during " + what + ": " + failure(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new OsbOutcome.NoAnswer(true, "interrupted while calling service broker " + broker.name());
@@ -196,17 +196,14 @@ public final class OsbClient {
     builder.header("Authorization", basic(broker));
     String what = method + " " + pathOnly(pathAndQuery);
     try {
-      HttpResponse<InputStream> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = response.body()) {
-        // The same cap as for catalogs: a broker must not be able to exhaust our memory.
-        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxCatalogBytes + 1));
-        if (bytes.length > maxCatalogBytes) {
-          throw ApiException.brokerError(
-              "Service broker " + broker.name() + " answered " + what + " with more than " + maxCatalogBytes + " bytes");
-        }
-        return new BrokerReply(
-            response.statusCode(), bytes, response.headers().firstValue("Retry-After").orElse(null));
+      // The same cap as for catalogs: a broker must not be able to exhaust our memory.
+      HttpResponse<CappedBody> response = exchange(builder.build(), maxCatalogBytes);
+      if (response.body().tooLarge()) {
+        throw ApiException.brokerError(
+            "Service broker " + broker.name() + " answered " + what + " with more than " + maxCatalogBytes + " bytes");
       }
+      return new BrokerReply(
+          response.statusCode(), response.body().bytes(), response.headers().firstValue("Retry-After").orElse(null));
     } catch (HttpConnectTimeoutException e) {
       throw ApiException.brokerError(
           "could not reach service broker " + broker.name() + " at " + broker.url() + ": connect timed out");
@@ -218,11 +215,50 @@ public final class OsbClient {
           "could not reach service broker " + broker.name() + " at " + broker.url() + ": connection refused");
     } catch (IOException e) {
       throw ApiException.brokerError(
-          "could not reach service broker " + broker.name() + " at " + broker.url() + ": " + e.getClass().getSimpleName());
+          "could not reach service broker " + broker.name() + " at " + broker.url() + ": " + failure(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ApiException.brokerError("interrupted while calling service broker " + broker.name());
     }
+  }
+
+  /**
+   * One exchange with a deadline on all of it. The JDK client's request timeout stops counting once
+   * the response headers arrive, so a broker that stalls in the middle of its body would hold the
+   * caller for ever (and, for an operation step, outlive the lease that keeps other servers off
+   * it). Here the whole answer must arrive within connect + read timeout, or the exchange is
+   * cancelled and the caller gets an {@link HttpTimeoutException}.
+   */
+  private HttpResponse<CappedBody> exchange(HttpRequest request, long maxBytes)
+      throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<CappedBody>> pending = http.sendAsync(request, CappedBody.handler(maxBytes));
+    try {
+      return pending.get(exchangeDeadline.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      pending.cancel(true);
+      throw new HttpTimeoutException("no complete answer within " + exchangeDeadline.toMillis() + "ms");
+    } catch (InterruptedException e) {
+      pending.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(cause == null ? "broker exchange failed" : cause.getClass().getSimpleName(), cause);
+    }
+  }
+
+  // Names the kind of failure (a reset, an early end of the body) without any broker-sent text.
+  private static String failure(IOException e) {
+    String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+    if (message.contains("reset")) {
+      return "connection reset";
+    }
+    if (message.contains("eof") || message.contains("closed") || message.contains("fixed content-length")) {
+      return "connection closed before the answer was complete";
+    }
+    return e.getClass().getSimpleName();
   }
 
   private static String pathOnly(String pathAndQuery) {

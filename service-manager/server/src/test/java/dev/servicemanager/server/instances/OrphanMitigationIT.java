@@ -36,9 +36,11 @@ class OrphanMitigationIT extends InstanceTestBase {
   }
 
   @Test
-  void provision408IsMitigated() throws Exception {
+  void provision408IsRetriedThenFailsWithoutMitigation() throws Exception {
+    // OSB 2.17 §5: a 408 is a client timeout; the broker did not take the request, so nothing to mitigate.
     broker.on(Route.PROVISION, Responder.error(408, null, "slow"));
-    assertMitigated(createInstance("p408", planId, ""), "broker answered 408");
+    assertNotMitigated(createInstance("p408", planId, ""), "RequestTimeout");
+    assertThat(broker.requests(Route.PROVISION)).hasSize(BrokerVerdict.MAX_REJECTED_ATTEMPTS);
   }
 
   @Test
