@@ -18,6 +18,7 @@ import dev.servicemanager.server.store.ResourceStore;
 import dev.servicemanager.server.store.ResourceType;
 import dev.servicemanager.server.store.Sql;
 import dev.servicemanager.spi.ApiException;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.net.URI;
@@ -123,46 +124,80 @@ public class BrokerService {
         });
   }
 
+  /**
+   * The catalog is fetched outside any transaction, so another PATCH or refresh of the same broker
+   * may commit meanwhile. The write then goes ahead only if the broker row is still the version
+   * read before the fetch (PostgreSQL's {@code xmin}); otherwise the request is applied again on
+   * top of the newer row, with a fresh fetch. That keeps both changes, and the catalog committed
+   * last is always one fetched after the previous commit, never an older one.
+   */
   public ServiceBroker patch(String id, BrokerRequests.Patch request) {
     labels.validateChanges(request.labels());
     if (request.broker_url() != null) {
       validateUrl(request.broker_url());
     }
-    BrokerEndpoint current = tx.executeRead(status -> endpoint(id));
     BrokerRequests.Basic basic = request.credentials() == null ? null : basicCredentials(request.credentials());
-    BrokerEndpoint target =
-        new BrokerEndpoint(
-            request.name() == null ? current.name() : request.name(),
-            request.broker_url() == null ? current.url() : request.broker_url(),
-            basic == null ? current.username() : basic.username(),
-            basic == null ? current.password() : basic.password());
-    // Even an empty PATCH refreshes the catalog (reference 2.10).
-    Catalog catalog = fetch(target);
-    return tx.executeWrite(
-        status -> {
-          ServiceBroker old = store.getForUpdate(TYPE, id, SqlFragment.TRUE);
-          Object oldCatalog = storedCatalog(id);
-          Instant now = PlatformService.now();
-          sql.update(
-              "UPDATE service_brokers SET name = ?, description = COALESCE(?, description),"
-                  + " broker_url = ?, username = ?, password_encrypted = ?, catalog = ?::jsonb,"
-                  + " updated_at = ? WHERE id = ?",
-              target.name(),
-              request.description(),
-              target.url(),
-              target.username(),
-              encryptor.encrypt(target.password(), passwordContext(id)),
-              json.write(catalog.raw()),
-              now,
-              id);
-          catalogs.sync(id, catalog, now);
-          store.changeLabels(TYPE, id, request.labels());
-          ServiceBroker updated = store.get(TYPE, id, SqlFragment.TRUE);
-          changes.record(
-              PATH, id, ChangeType.MODIFIED, null,
-              new Snapshot(updated, catalog.redacted()), new Snapshot(old, Catalog.redact(oldCatalog)), request.labels());
-          return updated;
-        });
+    for (int attempt = 1; ; attempt++) {
+      Versioned current = tx.executeRead(status -> new Versioned(endpoint(id), version(id)));
+      BrokerEndpoint target =
+          new BrokerEndpoint(
+              request.name() == null ? current.endpoint().name() : request.name(),
+              request.broker_url() == null ? current.endpoint().url() : request.broker_url(),
+              basic == null ? current.endpoint().username() : basic.username(),
+              basic == null ? current.endpoint().password() : basic.password());
+      // Even an empty PATCH refreshes the catalog (reference 2.10).
+      Catalog catalog = fetch(target);
+      Optional<ServiceBroker> written =
+          tx.executeWrite(status -> write(id, request, current.version(), target, catalog));
+      if (written.isPresent()) {
+        return written.get();
+      }
+      if (attempt == MAX_PATCH_ATTEMPTS) {
+        throw new ApiException(
+            HttpStatus.CONFLICT,
+            "ConcurrentResourceUpdate",
+            "the service broker kept changing while its catalog was fetched; retry the request");
+      }
+    }
+  }
+
+  private static final int MAX_PATCH_ATTEMPTS = 3;
+
+  private record Versioned(BrokerEndpoint endpoint, String version) {}
+
+  // xmin changes with every committed update of the row.
+  private String version(String id) {
+    return sql.queryOne("SELECT xmin::text FROM service_brokers WHERE id = ?", List.of(id), rs -> rs.getString(1))
+        .orElseThrow(() -> ApiException.notFound(TYPE.notFoundMessage()));
+  }
+
+  private Optional<ServiceBroker> write(
+      String id, BrokerRequests.Patch request, String readVersion, BrokerEndpoint target, Catalog catalog) {
+    ServiceBroker old = store.getForUpdate(TYPE, id, SqlFragment.TRUE);
+    if (!version(id).equals(readVersion)) {
+      return Optional.empty();
+    }
+    Object oldCatalog = storedCatalog(id);
+    Instant now = PlatformService.now();
+    sql.update(
+        "UPDATE service_brokers SET name = ?, description = COALESCE(?, description),"
+            + " broker_url = ?, username = ?, password_encrypted = ?, catalog = ?::jsonb,"
+            + " updated_at = ? WHERE id = ?",
+        target.name(),
+        request.description(),
+        target.url(),
+        target.username(),
+        encryptor.encrypt(target.password(), passwordContext(id)),
+        json.write(catalog.raw()),
+        now,
+        id);
+    catalogs.sync(id, catalog, now);
+    store.changeLabels(TYPE, id, request.labels());
+    ServiceBroker updated = store.get(TYPE, id, SqlFragment.TRUE);
+    changes.record(
+        PATH, id, ChangeType.MODIFIED, null,
+        new Snapshot(updated, catalog.redacted()), new Snapshot(old, Catalog.redact(oldCatalog)), request.labels());
+    return Optional.of(updated);
   }
 
   public Page<ServiceBroker> list(ListParams params, Optional<String> caller) {
