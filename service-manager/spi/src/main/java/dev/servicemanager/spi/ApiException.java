@@ -87,6 +87,11 @@ public final class ApiException extends RuntimeException {
         HttpStatus.UNPROCESSABLE_ENTITY, "ConcurrentOperationInProgress", description);
   }
 
+  /** A dependency of the Service Manager itself (its database) is unavailable; the caller may retry. */
+  public static ApiException serviceUnavailable(String description) {
+    return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "ServiceUnavailable", description);
+  }
+
   /** A broker could not be reached, timed out, or answered something unusable. */
   public static ApiException brokerError(String description) {
     return new ApiException(HttpStatus.BAD_GATEWAY, "BrokerError", description);

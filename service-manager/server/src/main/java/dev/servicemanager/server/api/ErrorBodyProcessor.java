@@ -1,5 +1,6 @@
 package dev.servicemanager.server.api;
 
+import dev.servicemanager.server.store.DatabaseOutage;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -21,10 +22,20 @@ import org.slf4j.LoggerFactory;
 final class ErrorBodyProcessor implements ErrorResponseProcessor<ApiError> {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorBodyProcessor.class);
   private static final int MAX_DESCRIPTION = 500;
+  static final String DATABASE_UNAVAILABLE = "The database is not available at the moment; retry the request later";
 
   @Override
   public MutableHttpResponse<ApiError> processResponse(
       ErrorContext context, MutableHttpResponse<?> response) {
+    if (response.getStatus().getCode() >= 500
+        && context.getRootCause().filter(DatabaseOutage::causedBy).isPresent()) {
+      // Not a bug and not the caller's fault: the database is down or restarting. Say so, retryably.
+      return response
+          .status(HttpStatus.SERVICE_UNAVAILABLE)
+          .header("Retry-After", "1")
+          .contentType(MediaType.APPLICATION_JSON_TYPE)
+          .body(new ApiError("ServiceUnavailable", DATABASE_UNAVAILABLE));
+    }
     HttpStatus status = response.getStatus();
     String description;
     if (status.getCode() >= 500) {

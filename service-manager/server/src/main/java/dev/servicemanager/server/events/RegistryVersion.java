@@ -58,6 +58,11 @@ public final class RegistryVersion {
   }
 
   /** The listener connected (changes from other servers will be heard) or lost its connection. */
+  /** Whether changes from other servers are being heard now (the change listener is connected). */
+  public boolean isListening() {
+    return listening;
+  }
+
   void listening(boolean connected) {
     listening = connected;
     bump();

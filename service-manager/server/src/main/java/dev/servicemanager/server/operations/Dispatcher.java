@@ -1,5 +1,6 @@
 package dev.servicemanager.server.operations;
 
+import dev.servicemanager.server.store.DatabaseOutage;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.transaction.TransactionOperations;
@@ -76,7 +77,11 @@ public class Dispatcher {
         claimed = claimAndSubmit();
         cleanupIfDue();
       } catch (RuntimeException e) {
-        LOG.warn("Operation dispatcher could not claim work; trying again", e);
+        if (DatabaseOutage.causedBy(e)) {
+          LOG.warn("Operation dispatcher could not claim work, the database is unavailable; trying again");
+        } else {
+          LOG.warn("Operation dispatcher could not claim work; trying again", e);
+        }
       }
       if (claimed == 0) {
         synchronized (signal) {
@@ -126,7 +131,12 @@ public class Dispatcher {
     try {
       engine.runStep(op, false);
     } catch (RuntimeException e) {
-      LOG.error("Operation {} step {} failed unexpectedly; it will be retried after its lease", op.id(), op.step(), e);
+      if (DatabaseOutage.causedBy(e)) {
+        LOG.warn("Operation {} step {} could not be recorded, the database is unavailable; it is retried after its lease",
+            op.id(), op.step());
+      } else {
+        LOG.error("Operation {} step {} failed unexpectedly; it will be retried after its lease", op.id(), op.step(), e);
+      }
     } finally {
       free.release();
       wake();

@@ -141,6 +141,9 @@ public final class Sql {
 
   static RuntimeException translate(SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (DatabaseOutage.causedBy(e)) {
+      return ApiException.serviceUnavailable("The database is not available at the moment; retry the request later");
+    }
     return switch (state) {
       case "23505" -> ApiException.conflict(conflictMessage(e));
       case "23503" ->
