@@ -69,7 +69,9 @@ final class NotificationSocket {
             .orElseGet(() -> NotificationHandshake.parseRevision(request.getParameters().get(NotificationHandshake.REVISION_PARAMETER)));
     String agentVersion = request.getHeaders().get(AGENT_VERSION_HEADER);
     Consumer consumer = new Consumer(platformId, session, settings.queueSize, json);
-    hub.add(consumer);
+    if (!hub.add(consumer)) {
+      return;
+    }
     attachKeepAlive(request, platformId, consumer);
     blocking.execute(
         () -> {
