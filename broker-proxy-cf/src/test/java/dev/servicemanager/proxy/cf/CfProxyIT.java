@@ -67,26 +67,31 @@ class CfProxyIT {
   }
 
   @Test
-  void aRegisteredBrokerAppearsAndItsPlansFollowOrgPublicAndRemovedVisibilities() {
+  void aBrokerWithoutVisiblePlansIsRegisteredPrivateAndStaysWhenItsLastVisibilityGoes() {
     proxy = new InProcessProxy(sm.url, platform, cc);
     String id = sm.registerBroker("mysql", broker());
     String name = ccName("mysql", id);
     String small = sm.planId(id, FakeCatalog.SMALL_PLAN_ID);
     String large = sm.planId(id, FakeCatalog.LARGE_PLAN_ID);
-    // The platform sees a broker once one of its plans is visible to it (registry/Scopes).
-    sm.orgVisibility(large, platform.id(), ORG_2);
     int pollsBefore = cc.totalJobPolls();
 
+    // No visibility at all: Cloud Foundry enforces plan access itself, so the broker is there with
+    // every plan private (registry/PlatformTypes).
     await().atMost(WAIT).untilAsserted(() -> {
       assertThat(cc.brokers()).extracting(FakeCloudController.BrokerView::name, FakeCloudController.BrokerView::url)
           .containsExactly(org.assertj.core.groups.Tuple.tuple(name, osbUrl(id)));
-      assertThat(cc.plansOf(name)).hasSize(2);
+      assertThat(cc.plansOf(name)).hasSize(2).allSatisfy(p -> {
+        assertThat(p.visibilityType()).isEqualTo("admin");
+        assertThat(p.orgs()).isEmpty();
+      });
     });
     assertThat(cc.brokerUsername(name))
         .as("the CC broker has its own broker-platform credentials, which SM accepted for the catalog fetch")
         .isNotEqualTo(platform.username());
     // The fake's jobs answer PROCESSING twice; plans exist only after the third poll ran the job.
     assertThat(cc.totalJobPolls() - pollsBefore).as("the create job was polled until complete").isGreaterThanOrEqualTo(3);
+
+    String largeOrg = sm.orgVisibility(large, platform.id(), ORG_2);
     await().atMost(WAIT).untilAsserted(() -> {
       assertThat(plan(name, FakeCatalog.LARGE_PLAN_ID).visibilityType()).isEqualTo("organization");
       assertThat(plan(name, FakeCatalog.LARGE_PLAN_ID).orgs()).containsExactly(ORG_2);
@@ -109,7 +114,43 @@ class CfProxyIT {
       assertThat(plan(name, FakeCatalog.SMALL_PLAN_ID).orgs()).isEmpty();
     });
     assertThat(plan(name, FakeCatalog.LARGE_PLAN_ID).orgs()).as("the other plan kept its organization").containsExactly(ORG_2);
-    assertThat(cc.brokers()).hasSize(1);
+
+    // The last visibility goes: plan access changes, the broker stays.
+    sm.admin.expect(200, sm.admin.delete("/v1/visibilities/" + largeOrg));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(plan(name, FakeCatalog.LARGE_PLAN_ID).orgs()).isEmpty());
+    long resyncs = proxy.metrics.resyncs();
+    await().atMost(WAIT).until(() -> proxy.metrics.resyncs() >= resyncs + 2);
+    assertThat(cc.brokers()).extracting(FakeCloudController.BrokerView::name).containsExactly(name);
+    assertThat(cc.plansOf(name)).hasSize(2);
+    assertThat(cc.log()).noneMatch(call -> call.startsWith("DELETE /v3/service_brokers"));
+  }
+
+  @Test
+  void aBrokerRemovedFromSmWhileCfHasInstancesIsReportedRetriedAndDeletedOnceTheyAreGone() {
+    String id = sm.registerBroker("busy", broker());
+    String name = ccName("busy", id);
+    sm.orgVisibility(sm.planId(id, FakeCatalog.SMALL_PLAN_ID), platform.id(), ORG_1);
+    proxy = new InProcessProxy(sm.url, platform, cc);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(plan(name, FakeCatalog.SMALL_PLAN_ID).orgs()).containsExactly(ORG_1));
+    cc.serviceInstances(name, 2);
+
+    sm.admin.expect(200, sm.admin.delete("/v1/service_brokers/" + id));
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(proxy.metrics.refusedDeletions()).containsExactly(name);
+      assertThat(proxy.metrics.prometheus()).contains("broker_proxy_broker_deletions_refused 1.0");
+    });
+    long attempts = cc.log().stream().filter(c -> c.startsWith("DELETE /v3/service_brokers")).count();
+    await().atMost(WAIT).until(() -> cc.log().stream().filter(c -> c.startsWith("DELETE /v3/service_brokers")).count() > attempts);
+    assertThat(cc.brokers()).extracting(FakeCloudController.BrokerView::name).containsExactly(name);
+    assertThat(plan(name, FakeCatalog.SMALL_PLAN_ID).orgs()).as("plan access untouched").containsExactly(ORG_1);
+    assertThat(cc.log()).as("no plan or visibility call behind the CC's back")
+        .noneMatch(call -> call.startsWith("DELETE /v3/service_plans") || call.startsWith("PATCH /v3/service_plans"));
+
+    cc.serviceInstances(name, 0);
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(cc.brokers()).isEmpty();
+      assertThat(proxy.metrics.refusedDeletions()).isEmpty();
+    });
   }
 
   @Test

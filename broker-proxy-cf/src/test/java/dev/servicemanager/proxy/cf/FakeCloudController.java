@@ -73,6 +73,8 @@ final class FakeCloudController implements AutoCloseable {
     String username;
     String password;
     String spaceGuid;
+    /** Service instances of this broker's plans, created in CF by its users (not modelled further). */
+    int instances;
   }
 
   record Offering(String guid, String name, String catalogId, String brokerGuid) {}
@@ -158,6 +160,13 @@ final class FakeCloudController implements AutoCloseable {
     b.spaceGuid = spaceGuid;
     brokers.put(b.guid, b);
     return view(b);
+  }
+
+  /** Sets how many service instances CF users have of the broker of that name (0 lets it be deleted). */
+  synchronized FakeCloudController serviceInstances(String brokerName, int count) {
+    brokers.values().stream().filter(b -> b.name.equals(brokerName)).findFirst()
+        .orElseThrow(() -> new AssertionError("no CC broker named " + brokerName)).instances = count;
+    return this;
   }
 
   int totalJobPolls() {
@@ -348,10 +357,15 @@ final class FakeCloudController implements AutoCloseable {
           return failure;
         });
       }
-      case "DELETE" -> job(() -> {
-        removeBroker(b.guid);
-        return null;
-      });
+      // CC v3 refuses before starting a job while instances exist (ServiceBrokerNotRemovable,
+      // code 270010, HTTP 422); it deletes neither plans nor instances then.
+      case "DELETE" -> b.instances > 0
+          ? error(422, 270010, "CF-ServiceBrokerNotRemovable",
+              "Can not remove brokers that have associated service instances: " + b.name)
+          : job(() -> {
+            removeBroker(b.guid);
+            return null;
+          });
       default -> notFound();
     };
   }

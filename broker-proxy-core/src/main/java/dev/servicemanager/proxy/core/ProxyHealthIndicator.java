@@ -38,6 +38,10 @@ final class ProxyHealthIndicator implements HealthIndicator {
     details.put("resyncs", metrics.resyncs());
     details.put("failedResyncs", metrics.failedResyncs());
     details.put("operationErrors", metrics.operationErrors());
+    if (!metrics.refusedDeletions().isEmpty()) {
+      // Removed from SM, but the platform keeps them (Cloud Foundry: instances exist); see the log.
+      details.put("brokersNotRemovable", metrics.refusedDeletions());
+    }
     details.put("notifications", metrics.followerState().name().toLowerCase());
     return Publishers.just(HealthResult.builder("brokerProxy", status).details(details).build());
   }

@@ -23,6 +23,8 @@ public final class ProxyMetrics {
   final AtomicLong notificationRevision = new AtomicLong(-1);
   final AtomicLong appliedRevision = new AtomicLong(-1);
   final AtomicLong followerState = new AtomicLong(FollowerState.STOPPED.ordinal());
+  /** Platform brokers of removed SM brokers the platform refused to delete at the last resync. */
+  private volatile List<String> refusedDeletions = List.of();
   /** Platform-specific series (the Kubernetes operator's), appended to the same exposition. */
   private final List<Supplier<String>> extra = new CopyOnWriteArrayList<>();
 
@@ -38,6 +40,7 @@ public final class ProxyMetrics {
     brokersUpdated.addAndGet(report.updated());
     brokersDeleted.addAndGet(report.deleted());
     accessChanges.addAndGet(report.accessChanges());
+    refusedDeletions = report.refusedDeletions();
     lastDurationMillis.set(durationMillis);
     lastSuccessMillis.set(System.currentTimeMillis());
     if (revisionAtStart >= 0) {
@@ -77,6 +80,11 @@ public final class ProxyMetrics {
     return failedResyncs.get();
   }
 
+  /** Names of the platform brokers whose deletion the platform refused at the last resync. */
+  public List<String> refusedDeletions() {
+    return refusedDeletions;
+  }
+
   public long operationErrors() {
     return operationErrors.get();
   }
@@ -102,6 +110,7 @@ public final class ProxyMetrics {
     counter(out, "broker_proxy_brokers_deleted_total", "Platform brokers deleted.", brokersDeleted.get());
     counter(out, "broker_proxy_plan_access_changes_total", "Plan access changes made in the platform.", accessChanges.get());
     counter(out, "broker_proxy_notifications_total", "Notifications received from the Service Manager.", notifications.get());
+    gauge(out, "broker_proxy_broker_deletions_refused", "Platform brokers of removed SM brokers the platform refuses to delete (instances exist); retried every resync.", refusedDeletions.size());
     gauge(out, "broker_proxy_last_resync_success_timestamp_seconds", "When the last resync succeeded.", lastSuccessMillis.get() / 1000.0);
     gauge(out, "broker_proxy_last_resync_duration_seconds", "How long the last resync took.", lastDurationMillis.get() / 1000.0);
     gauge(out, "broker_proxy_notification_revision", "Highest notification revision received (-1: none).", notificationRevision.get());

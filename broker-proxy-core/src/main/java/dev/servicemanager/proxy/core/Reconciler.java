@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -38,15 +39,28 @@ public final class Reconciler implements AutoCloseable {
   private final Map<String, BrokerCredentials.Issued> issued = new ConcurrentHashMap<>();
 
   private final BrokerCredentials credentials;
+  /** Asked before a platform broker is deleted: is its SM broker really gone, or only not listed? */
+  private final Predicate<String> goneFromSm;
 
   public Reconciler(ProxySettings settings, Platform platform) {
     this(settings, platform, BrokerCredentials.platformOwn(settings));
   }
 
+  /** For a state that lists every broker SM has (tests, tools): a broker missing from it is gone. */
   public Reconciler(ProxySettings settings, Platform platform, BrokerCredentials credentials) {
+    this(settings, platform, credentials, id -> true);
+  }
+
+  public Reconciler(ProxySettings settings, Platform platform, SmClient sm) {
+    this(settings, platform, sm, sm::brokerGone);
+  }
+
+  public Reconciler(
+      ProxySettings settings, Platform platform, BrokerCredentials credentials, Predicate<String> goneFromSm) {
     this.settings = settings;
     this.platform = platform;
     this.credentials = credentials;
+    this.goneFromSm = goneFromSm;
     AtomicInteger n = new AtomicInteger();
     this.pool =
         Executors.newFixedThreadPool(settings.maxParallelRequests(), r -> {
@@ -56,8 +70,22 @@ public final class Reconciler implements AutoCloseable {
         });
   }
 
-  /** What one reconciliation did. */
-  public record Report(int created, int updated, int deleted, int accessChanges, int errors) {}
+  /**
+   * What one reconciliation did.
+   *
+   * @param refusedDeletions platform brokers of removed SM brokers that the platform refused to
+   *     delete (Cloud Foundry while service instances exist); retried at every resync
+   */
+  public record Report(
+      int created, int updated, int deleted, int accessChanges, int errors, List<String> refusedDeletions) {
+    public Report {
+      refusedDeletions = List.copyOf(refusedDeletions);
+    }
+
+    public Report(int created, int updated, int deleted, int accessChanges, int errors) {
+      this(created, updated, deleted, accessChanges, errors, List.of());
+    }
+  }
 
   /** The name of an SM broker in the platform: {@code <prefix><name>-<id>}. */
   public String platformName(SmState.Broker broker) {
@@ -73,6 +101,7 @@ public final class Reconciler implements AutoCloseable {
     if (!platform.active()) {
       return new Report(0, 0, 0, 0, 0);
     }
+    List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<PlatformBroker> platformBrokers = platform.brokers();
     Map<String, PlatformBroker> ours = new LinkedHashMap<>();
     List<PlatformBroker> duplicates = new ArrayList<>();
@@ -111,15 +140,7 @@ public final class Reconciler implements AutoCloseable {
     });
     for (PlatformBroker b : stale) {
       brokerTasks.add(() -> {
-        try {
-          platform.deleteBroker(b);
-          fetchedCatalogs.remove(smBrokerId(b));
-          counters.deleted.incrementAndGet();
-          LOG.info("Deleted platform broker {} ({}): no longer in the Service Manager", b.name(), b.guid());
-        } catch (RuntimeException e) {
-          counters.errors.incrementAndGet();
-          LOG.error("Could not delete platform broker {} ({}): {}", b.name(), b.guid(), e.getMessage());
-        }
+        removeStale(b, duplicates.contains(b), managed, refused, counters);
         return null;
       });
     }
@@ -127,7 +148,54 @@ public final class Reconciler implements AutoCloseable {
 
     reconcileAccess(sm, managed, counters);
     return new Report(counters.created.get(), counters.updated.get(), counters.deleted.get(),
-        counters.access.get(), counters.errors.get());
+        counters.access.get(), counters.errors.get(), refused);
+  }
+
+  /**
+   * A platform broker whose SM broker is not in the lists. Only a broker removed from SM is deleted
+   * from the platform: one SM merely does not list (no plan visible to this platform) stays, and the
+   * access reconciliation closes its plans. The platform may refuse the delete (Cloud Foundry while
+   * service instances exist, 422 CF-ServiceBrokerNotRemovable); then nothing else is touched, no plan
+   * and no instance, and the delete is retried at every resync until the platform's users removed
+   * the instances.
+   */
+  private void removeStale(PlatformBroker b, boolean duplicate, Map<String, PlatformBroker> managed,
+      List<String> refused, Counters counters) {
+    String smId = smBrokerId(b);
+    if (!duplicate) {
+      boolean gone;
+      try {
+        gone = goneFromSm.test(smId);
+      } catch (RuntimeException e) {
+        counters.errors.incrementAndGet();
+        LOG.warn("Kept platform broker {} ({}): could not confirm that SM broker {} is gone: {}", b.name(), b.guid(),
+            smId, e.getMessage());
+        return;
+      }
+      if (!gone) {
+        managed.put(smId, b);
+        LOG.debug("Kept platform broker {} ({}): SM broker {} exists but has no plan visible here", b.name(), b.guid(), smId);
+        return;
+      }
+    }
+    try {
+      platform.deleteBroker(b);
+      fetchedCatalogs.remove(smId);
+      counters.deleted.incrementAndGet();
+      LOG.info("Deleted platform broker {} ({}): no longer in the Service Manager", b.name(), b.guid());
+    } catch (PlatformException e) {
+      counters.errors.incrementAndGet();
+      if (e.status() >= 400 && e.status() < 500) {
+        refused.add(b.name());
+        LOG.error("The platform refused to delete broker {} ({}), removed from the Service Manager: {}."
+            + " Its plans and instances are left as they are; retrying at every resync", b.name(), b.guid(), e.getMessage());
+      } else {
+        LOG.error("Could not delete platform broker {} ({}): {}", b.name(), b.guid(), e.getMessage());
+      }
+    } catch (RuntimeException e) {
+      counters.errors.incrementAndGet();
+      LOG.error("Could not delete platform broker {} ({}): {}", b.name(), b.guid(), e.getMessage());
+    }
   }
 
   private void syncBroker(SmState.Broker broker, PlatformBroker existing,

@@ -139,6 +139,41 @@ public final class SmClient implements BrokerCredentials {
     }
   }
 
+  /**
+   * Whether the Service Manager no longer has this broker. The registry lists may hide a broker that
+   * still exists (for platform types whose lists are narrowed by visibilities, a broker with no plan
+   * visible to the platform), so a platform broker is deleted only after this says so: the OSB
+   * catalog answers 404 only for a broker that is gone, and 200 (perhaps with no service) otherwise.
+   * Any other answer throws, and the broker is kept until the next resync.
+   */
+  public boolean brokerGone(String smBrokerId) {
+    String path = "/v1/osb/" + encode(smBrokerId) + "/v2/catalog";
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(settings.smUrl() + path))
+            .timeout(settings.requestTimeout())
+            .header("Authorization", authorization)
+            .header("Accept", "application/json")
+            .header("X-Broker-API-Version", "2.17")
+            .GET()
+            .build();
+    int status;
+    try {
+      status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      throw new SmException("GET " + path + " failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SmException("interrupted during GET " + path, e);
+    }
+    if (status == 404) {
+      return true;
+    }
+    if (status == 200) {
+      return false;
+    }
+    throw new SmException("GET " + path + " answered " + status, null, status);
+  }
+
   private HttpResponse<String> send(String method, String path, String body) {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(settings.smUrl() + path))

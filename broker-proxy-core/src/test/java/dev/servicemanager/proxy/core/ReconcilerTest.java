@@ -202,4 +202,49 @@ class ReconcilerTest {
     assertThat(platform.brokers()).hasSize(8);
     assertThat(platform.maxConcurrent.get()).isEqualTo(2);
   }
+
+  @Test
+  void aBrokerSmStillHasButNoLongerListsIsKeptAndItsPlansAreClosed() {
+    Set<String> gone = new java.util.HashSet<>();
+    try (Reconciler asking = new Reconciler(settings, platform, BrokerCredentials.platformOwn(settings), gone::contains)) {
+      smBroker("b1", "mysql", T1, "small");
+      visibility("small", null);
+      asking.reconcile(new SmState(brokers, offerings, plans, visibilities));
+      assertThat(platform.plans(platform.brokers())).allMatch(PlatformPlan::isPublic);
+
+      // A narrowed list: SM still has b1, but this platform may no longer see any of its plans.
+      Reconciler.Report report = asking.reconcile(new SmState(List.of(), List.of(), List.of(), List.of()));
+      assertThat(report.deleted()).isZero();
+      assertThat(platform.brokers()).extracting(PlatformBroker::name).containsExactly("sm-mysql-b1");
+      assertThat(platform.plans(platform.brokers())).singleElement()
+          .satisfies(p -> assertThat(p.isPublic()).isFalse())
+          .satisfies(p -> assertThat(p.scopes()).isEmpty());
+
+      gone.add("b1");
+      assertThat(asking.reconcile(new SmState(List.of(), List.of(), List.of(), List.of())).deleted()).isEqualTo(1);
+      assertThat(platform.brokers()).isEmpty();
+    }
+  }
+
+  @Test
+  void aRefusedDeleteIsReportedAndRetriedAndTouchesNothingElse() {
+    smBroker("b1", "mysql", T1, "small");
+    visibility("small", "platform-1", "org-a");
+    reconcile();
+    platform.failingNames = name -> name.equals("sm-mysql-b1");
+    platform.calls.clear();
+
+    Reconciler.Report first = reconciler.reconcile(new SmState(List.of(), List.of(), List.of(), List.of()));
+    Reconciler.Report second = reconciler.reconcile(new SmState(List.of(), List.of(), List.of(), List.of()));
+    assertThat(first.refusedDeletions()).containsExactly("sm-mysql-b1");
+    assertThat(second.refusedDeletions()).containsExactly("sm-mysql-b1");
+    assertThat(platform.calls).containsExactly("delete sm-mysql-b1", "delete sm-mysql-b1");
+    assertThat(platform.plans(platform.brokers())).singleElement()
+        .satisfies(p -> assertThat(p.scopes()).containsExactly("org-a"));
+
+    platform.failingNames = name -> false;
+    Reconciler.Report third = reconciler.reconcile(new SmState(List.of(), List.of(), List.of(), List.of()));
+    assertThat(third.refusedDeletions()).isEmpty();
+    assertThat(platform.brokers()).isEmpty();
+  }
 }

@@ -123,6 +123,28 @@ class BrokerModeIT {
   }
 
   @Test
+  void aClusterServiceBrokerStaysWhenItsLastVisiblePlanGoesAndItsPlansBecomeUnavailable() {
+    withServiceCatalog();
+    String id = sm.registerBroker("cache", broker());
+    String name = "sm-cache-" + id;
+    String visibility = sm.platformVisibility(sm.planId(id, FakeCatalog.SMALL_PLAN_ID), platform.id());
+    proxy = new InProcessProxy(sm.url, platform, k8s, InProcessProxy.settings("true", null), false);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(clusterPlans(name)).containsExactly(FakeCatalog.SMALL_PLAN_ID));
+
+    // Kubernetes lists are narrowed by visibilities: SM no longer lists the broker to this platform,
+    // but it still has it, so the ClusterServiceBroker stays and a relist empties its plans.
+    sm.admin.expect(200, sm.admin.delete("/v1/visibilities/" + visibility));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(clusterPlans(name)).isEmpty());
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).untilAsserted(() -> {
+      assertThat(k8s.list(FakeKubernetes.CLUSTER_BROKERS)).extracting(b -> b.getMetadata().getName()).containsExactly(name);
+      assertThat(k8s.secret("sm-system", id)).isNotNull();
+    });
+
+    sm.platformVisibility(sm.planId(id, FakeCatalog.LARGE_PLAN_ID), platform.id());
+    await().atMost(WAIT).untilAsserted(() -> assertThat(clusterPlans(name)).containsExactly(FakeCatalog.LARGE_PLAN_ID));
+  }
+
+  @Test
   void aRenamedBrokerIsReplacedAndARemovedOneIsDeletedWithItsSecret() {
     withServiceCatalog();
     String id = sm.registerBroker("redis", broker());

@@ -43,7 +43,7 @@ public class BrokerCredentials {
       String id, String platformId, String brokerId, String username, String hash, String oldUsername,
       String oldHash, String notificationId, boolean active, Instant createdAt, Instant updatedAt) {
     Credential view() {
-      return new Credential(id, platformId, brokerId, username, notificationId, active, true, createdAt, updatedAt);
+      return new Credential(id, platformId, brokerId, username, hash, notificationId, active, true, createdAt, updatedAt);
     }
   }
 

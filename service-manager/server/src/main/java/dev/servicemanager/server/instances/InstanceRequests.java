@@ -23,6 +23,8 @@ final class InstanceRequests {
       @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(min = 1, max = 50) @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String id,
       @Serdeable.Deserializable(using = StrictString.class) @NotBlank @Size(max = 255) String name,
       @Serdeable.Deserializable(using = StrictString.class) @NotBlank @Size(max = 100) String service_plan_id,
+      // Peripli's smctl sends the plan's offering id too (Peripli's instance type has service_id).
+      @Serdeable.Deserializable(using = StrictString.class) @Nullable @Size(max = 100) String service_id,
       @Serdeable.Deserializable(using = StrictString.class) @Nullable String platform_id,
       @Serdeable.Deserializable(using = StrictBoolean.class) @Nullable Boolean shared,
       @Nullable Map<String, Object> parameters,

@@ -84,6 +84,10 @@ public class InstanceService {
                 throw ApiException.badRequest("shared cannot be set on creation; PATCH the instance instead");
               }
               InstanceStore.PlanTarget plan = visiblePlan(request.service_plan_id());
+              if (request.service_id() != null && !request.service_id().equals(plan.offeringId())) {
+                throw ApiException.badRequest("service_id " + request.service_id() + " is not the service offering of plan "
+                    + request.service_plan_id() + " (" + plan.offeringId() + ")");
+              }
               String id = Ids.orNew(request.id());
               if (resources.find(store.instances, id, SqlFragment.TRUE).isPresent()) {
                 throw ApiException.conflict("a service instance with id " + id + " already exists");

@@ -10,6 +10,7 @@ import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.Sql;
 import jakarta.inject.Singleton;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,12 +34,43 @@ class BindingTracker {
     this.writes = writes;
   }
 
+  /**
+   * OSB section 5: a bind answered 201/202 with a malformed body failed, and the binding may exist
+   * at the broker. For an instance SM tracks, its operations engine unbinds it (no binding row is
+   * kept: nothing usable was created). The shared-instance path is left to the platform.
+   */
+  private void mitigate(Exchange e) {
+    String id = e.call().bindingId();
+    writes.write(
+        s -> {
+          Optional<String> plan =
+              sql.queryOne(
+                  "SELECT service_plan_id FROM service_instances WHERE id = ? AND referenced_instance_id IS NULL",
+                  List.of(e.call().instanceId()),
+                  rs -> rs.getString(1));
+          if (plan.isEmpty() || lock(id)) {
+            return null;
+          }
+          Map<String, Object> errors = Map.of(
+              "error", "BrokerError",
+              "description", "the broker answered " + e.status() + " with a body that is not a JSON object;"
+                  + " orphan mitigation unbinds the binding");
+          operations.scheduleMitigation(id, BINDINGS, e.call(),
+              Map.of("plan_id", plan.get(), "broker_instance_id", e.call().instanceId()), errors);
+          return null;
+        });
+  }
+
   static String credentialsContext(String bindingId) {
     return "binding-credentials:" + bindingId;
   }
 
   void bound(Exchange e) {
     int status = e.status();
+    if (e.reply() == null && (status == 201 || status == 202)) {
+      mitigate(e);
+      return;
+    }
     if (e.reply() == null || (status != 200 && status != 201 && status != 202)) {
       return;
     }

@@ -37,6 +37,10 @@ class InstanceTracker {
 
   void provisioned(Exchange e) {
     int status = e.status();
+    if (e.reply() == null && (status == 201 || status == 202)) {
+      mitigate(e);
+      return;
+    }
     if (e.reply() == null || (status != 200 && status != 201 && status != 202)) {
       return;
     }
@@ -75,6 +79,32 @@ class InstanceTracker {
             }
           }
           // 200 for an instance we already track: an idempotent re-provision, nothing changed.
+          return null;
+        });
+  }
+
+  /**
+   * OSB section 5: a provision answered 201/202 with a malformed body failed, and the instance may
+   * exist at the broker. The platform got a 502; SM records the instance as unusable with a failed
+   * create and has its operations engine deprovision it. A provision of the same id is refused
+   * meanwhile (OsbProxyService), so the mitigation cannot delete a newer instance. An id that is
+   * tracked already (a re-sent provision) keeps its record: its own operation decides.
+   */
+  private void mitigate(Exchange e) {
+    String id = e.call().instanceId();
+    writes.write(
+        s -> {
+          if (lock(id)) {
+            return null;
+          }
+          List<Object> values = new ArrayList<>(instanceValues(e, false));
+          sql.update(INSERT_INSTANCE + " ON CONFLICT (id) DO NOTHING", values);
+          sql.update("UPDATE service_instances SET usable = false WHERE id = ?", id);
+          Map<String, Object> errors = Map.of(
+              "error", "BrokerError",
+              "description", "the broker answered " + e.status() + " with a body that is not a JSON object;"
+                  + " orphan mitigation deprovisions the instance");
+          operations.scheduleMitigation(id, INSTANCES, e.call(), Map.of("plan_id", e.planId()), errors);
           return null;
         });
   }

@@ -1,5 +1,7 @@
 package dev.servicemanager.server.osb;
 
+import dev.servicemanager.server.operations.OperationEngine;
+import dev.servicemanager.server.operations.OperationSettings;
 import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.Sql;
 import jakarta.inject.Singleton;
@@ -27,10 +29,41 @@ class OperationLog {
 
   private final Sql sql;
   private final Json json;
+  private final OperationSettings settings;
 
-  OperationLog(Sql sql, Json json) {
+  OperationLog(Sql sql, Json json, OperationSettings settings) {
     this.sql = sql;
     this.json = json;
+    this.settings = settings;
+  }
+
+  /**
+   * A create the broker answered 201/202 with a malformed body: failed, and the resource may exist
+   * at the broker (OSB section 5). The row is what the operations engine's own failed provisions
+   * leave: state failed, step {@code mitigate}, due now, so any server's dispatcher runs the
+   * instance's or binding's handler, which deprovisions (unbinds) until the broker confirms or the
+   * reconciliation timeout passes.
+   *
+   * @param context what the handler's mitigate step reads: {@code plan_id} (SM id), and for a
+   *     binding {@code broker_instance_id}
+   */
+  void scheduleMitigation(String resourceId, String resourceType, OsbCall call, Map<String, Object> context,
+      Map<String, Object> errors) {
+    sql.update(
+        "INSERT INTO operations (id, type, state, resource_id, resource_type, platform_id, correlation_id,"
+            + " description, errors, step, context, next_attempt_at, deletion_scheduled, give_up_at, created_at,"
+            + " updated_at) VALUES (?, 'create', 'failed', ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, now(), now(),"
+            + " now() + make_interval(secs => ?), now(), now())",
+        UUID.randomUUID().toString(),
+        resourceId,
+        resourceType,
+        call.platformId(),
+        call.requestIdentity(),
+        errors.get("description"),
+        json.write(errors),
+        OperationEngine.MITIGATE,
+        json.write(context),
+        (double) settings.getReconciliationTimeout().toSeconds());
   }
 
   void record(

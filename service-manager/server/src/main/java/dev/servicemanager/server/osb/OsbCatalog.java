@@ -1,6 +1,7 @@
 package dev.servicemanager.server.osb;
 
 import dev.servicemanager.server.events.RegistryVersion;
+import dev.servicemanager.server.registry.PlatformTypes;
 import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.Sql;
 import dev.servicemanager.spi.ApiException;
@@ -16,8 +17,9 @@ import java.util.Map;
 /**
  * The catalog a platform gets from {@code GET /v1/osb/{broker_id}/v2/catalog} (reference 3.3): built
  * from the stored offerings and plans, so the broker is not called, and narrowed to the plans the
- * caller may see. Cloud Foundry gets every plan because it enforces org visibility itself once its
- * agent has synced the visibilities. Ids and names are the broker's catalog values, since the
+ * caller may see: by its visibilities, or for a self-enforcing platform (Cloud Foundry, which
+ * enforces org visibility itself once its agent has synced them) by plan metadata only
+ * ({@link PlatformTypes}). Ids and names are the broker's catalog values, since the
  * platform forwards them back to the broker; SM's own ids travel in {@code metadata}.
  */
 @Singleton
@@ -60,8 +62,9 @@ class OsbCatalog {
                 }));
   }
 
+  // Per platform, also for self-enforcing ones: plan metadata may name platforms.
   private static Key key(String brokerId, Caller caller) {
-    return new Key(brokerId, caller.isCloudFoundry() ? "cloudfoundry" : caller.id());
+    return new Key(brokerId, caller.id());
   }
 
   /** Runs inside the caller's read transaction. */
@@ -69,7 +72,7 @@ class OsbCatalog {
     Map<String, List<Map<String, Object>>> plansByOffering = new LinkedHashMap<>();
     List<Object> params = new ArrayList<>(List.of(brokerId));
     String filter = "";
-    if (!caller.isCloudFoundry()) {
+    if (!caller.selfEnforcing()) {
       filter = VISIBLE;
       params.add(caller.id());
     }
@@ -80,6 +83,10 @@ class OsbCatalog {
             + " WHERE o.broker_id = ?" + filter + " ORDER BY p.paging_sequence",
         params,
         rs -> {
+          Map<String, Object> metadata = json.readMap(rs.getString(9));
+          if (caller.selfEnforcing() && !PlatformTypes.planSupports(metadata, caller.name(), caller.type())) {
+            return null;
+          }
           Map<String, Object> plan = new LinkedHashMap<>();
           plan.put("id", rs.getString("catalog_id"));
           plan.put("name", rs.getString("catalog_name"));
@@ -87,7 +94,7 @@ class OsbCatalog {
           putIfPresent(plan, "free", Sql.nullableBoolean(rs, "free"));
           putIfPresent(plan, "bindable", Sql.nullableBoolean(rs, "bindable"));
           putIfPresent(plan, "plan_updateable", Sql.nullableBoolean(rs, "plan_updateable"));
-          plan.put("metadata", withId(json.readMap(rs.getString(9)), "sm_plan_id", rs.getString("id")));
+          plan.put("metadata", withId(metadata, "sm_plan_id", rs.getString("id")));
           putIfPresent(plan, "schemas", json.readMap(rs.getString(10)));
           putIfPresent(plan, "maximum_polling_duration", Sql.nullableInt(rs, "maximum_polling_duration"));
           putIfPresent(plan, "maintenance_info", json.readMap(rs.getString(12)));

@@ -1,5 +1,6 @@
 package dev.servicemanager.server.osb;
 
+import dev.servicemanager.server.registry.PlatformTypes;
 import dev.servicemanager.server.security.Callers;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -38,10 +39,13 @@ class OsbController {
 
   private final OsbProxyService proxy;
   private final ExecutorService blocking;
+  private final PlatformTypes platformTypes;
 
-  OsbController(OsbProxyService proxy, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+  OsbController(
+      OsbProxyService proxy, @Named(TaskExecutors.BLOCKING) ExecutorService blocking, PlatformTypes platformTypes) {
     this.proxy = proxy;
     this.blocking = blocking;
+    this.platformTypes = platformTypes;
   }
 
   // Platforms poll the catalog: a rendered one is answered on the event loop; only building one
@@ -181,13 +185,15 @@ class OsbController {
   }
 
   // AccessRule lets only platforms in; PlatformAuthenticationProvider put these attributes there.
-  private static Caller caller(Authentication auth) {
+  private Caller caller(Authentication auth) {
     Map<String, Object> attributes = auth.getAttributes();
+    String type = String.valueOf(attributes.get(Callers.PLATFORM_TYPE));
     return new Caller(
         Callers.platformId(auth).orElseThrow(),
         String.valueOf(attributes.get(Callers.PLATFORM_NAME)),
-        String.valueOf(attributes.get(Callers.PLATFORM_TYPE)),
-        Boolean.TRUE.equals(attributes.get(Callers.PLATFORM_SUSPENDED)));
+        type,
+        Boolean.TRUE.equals(attributes.get(Callers.PLATFORM_SUSPENDED)),
+        platformTypes.selfEnforcing(type));
   }
 
   // The raw path after /v1/osb/{broker_id}, so percent-encoded ids reach the broker unchanged.

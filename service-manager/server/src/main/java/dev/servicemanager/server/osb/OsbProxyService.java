@@ -6,6 +6,7 @@ import dev.servicemanager.server.registry.ReferencePlan;
 import dev.servicemanager.server.store.Json;
 import dev.servicemanager.server.store.Sql;
 import dev.servicemanager.spi.ApiException;
+import io.micronaut.http.HttpStatus;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,7 +17,9 @@ import java.util.Map;
  * The platform-facing OSB endpoint (reference 3): checks the call (suspension, ownership, plan
  * visibility), forwards it to the broker, passes the answer back and mirrors its effect in the
  * store. The broker is called outside any transaction, so a slow broker holds no database
- * connection. SM does no orphan mitigation here: on this path the platform does it, as OSB says.
+ * connection. On this path the platform does orphan mitigation, as OSB says, with one exception:
+ * a provision or bind the broker answered 201/202 with a malformed body reaches the platform as a
+ * 502, and SM schedules the mitigation itself (the trackers), because only SM saw the 2xx.
  */
 @Singleton
 public class OsbProxyService {
@@ -108,8 +111,9 @@ public class OsbProxyService {
       }
     }
     BrokerReply reply = client.forward(checked.broker(), call.method(), pathAndQuery, call.headers(), body);
-    BrokerAnswer answer = BrokerAnswer.of(checked.broker().name(), reply, json);
-    track(new Exchange(call, request, checked.planId(), answer.status(), answer.parsed()));
+    BrokerAnswer answer =
+        BrokerAnswer.of(checked.broker().name(), call.method() + " " + call.route().name().toLowerCase(), reply, json);
+    track(new Exchange(call, request, checked.planId(), answer.brokerStatus(), answer.parsed()));
     return new OsbReply(answer.status(), answer.json(), reply.retryAfter(), call.requestIdentity());
   }
 
@@ -146,6 +150,12 @@ public class OsbProxyService {
       planId = plans.planId(call.brokerId(), serviceId, planCatalogId);
       plans.requireVisible(caller, planId, context(request));
       referencePlan = ReferencePlan.isReference(planCatalogId);
+      if (instance != null && instance.mitigating()) {
+        // The broker may hold an orphan of this id that SM is deleting: a new provision now could be
+        // deleted by it. OSB 422 ConcurrencyError makes the platform retry later, without mitigating.
+        throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, "ConcurrencyError",
+            "orphan mitigation of service instance " + call.instanceId() + " is in progress; retry later");
+      }
       if (!referencePlan && instance != null && instance.reference()) {
         // OSB 409: the id is taken by a reference; the broker must not create an instance under it.
         throw ApiException.conflict("service instance " + call.instanceId() + " already exists as a reference instance");
@@ -169,16 +179,18 @@ public class OsbProxyService {
   }
 
   /** The stored instance the call names, as far as the checks need it. */
-  private record Instance(String platformId, String planId, boolean reference) {}
+  private record Instance(String platformId, String planId, boolean reference, boolean mitigating) {}
 
   private Instance instance(String instanceId) {
     if (instanceId == null) {
       return null;
     }
     return sql.queryOne(
-            "SELECT platform_id, service_plan_id, referenced_instance_id IS NOT NULL FROM service_instances WHERE id = ?",
+            "SELECT platform_id, service_plan_id, referenced_instance_id IS NOT NULL, EXISTS (SELECT 1 FROM operations o"
+                + " WHERE o.resource_id = i.id AND o.step = 'mitigate' AND o.next_attempt_at IS NOT NULL)"
+                + " FROM service_instances i WHERE i.id = ?",
             List.of(instanceId),
-            rs -> new Instance(rs.getString(1), rs.getString(2), rs.getBoolean(3)))
+            rs -> new Instance(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4)))
         .orElse(null);
   }
 

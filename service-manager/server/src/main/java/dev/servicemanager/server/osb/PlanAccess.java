@@ -37,7 +37,7 @@ class PlanAccess {
     this.visibilities = registryVersion.cache(10_000, Duration.ofSeconds(60));
   }
 
-  /** The SM id of a plan, given the broker's catalog ids; 404 when the broker has no such plan. */
+  /** The SM id of a plan, given the broker's catalog ids; 400 when the broker has no such plan. */
   String planId(String brokerId, String serviceCatalogId, String planCatalogId) {
     String id =
         planIds.get(
@@ -84,8 +84,10 @@ class PlanAccess {
     }
   }
 
+  // OSB: a request naming a plan the broker does not offer is a 400, and to the platform a plan it
+  // may not use is one this broker does not offer (Peripli answers 404 ServicePlanNotFound).
   static ApiException planNotFound() {
-    return new ApiException(HttpStatus.NOT_FOUND, "ServicePlanNotFound", "service plan not found or not accessible");
+    return new ApiException(HttpStatus.BAD_REQUEST, "ServicePlanNotFound", "service plan not found or not accessible");
   }
 
   private static List<String> strings(Array array) throws java.sql.SQLException {

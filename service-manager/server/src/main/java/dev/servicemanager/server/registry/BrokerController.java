@@ -1,6 +1,5 @@
 package dev.servicemanager.server.registry;
 
-import dev.servicemanager.server.security.Callers;
 import dev.servicemanager.server.store.Listing;
 import dev.servicemanager.server.store.Page;
 import io.micronaut.core.annotation.Nullable;
@@ -21,8 +20,10 @@ import java.util.Map;
 class BrokerController {
   private final BrokerService brokers;
   private final Listing listing;
+  private final PlatformTypes platformTypes;
 
-  BrokerController(BrokerService brokers, Listing listing) {
+  BrokerController(BrokerService brokers, Listing listing, PlatformTypes platformTypes) {
+    this.platformTypes = platformTypes;
     this.brokers = brokers;
     this.listing = listing;
   }
@@ -34,12 +35,12 @@ class BrokerController {
 
   @Get
   HttpResponse<Page<ServiceBroker>> list(HttpRequest<?> request, @Nullable Authentication auth) {
-    return listing.respond(request, brokers.list(listing.params(request), Callers.platformId(auth)));
+    return listing.respond(request, brokers.list(listing.params(request), platformTypes.catalogNarrowedTo(auth)));
   }
 
   @Get("/{id}")
   ServiceBroker get(String id, @Nullable Authentication auth) {
-    return brokers.get(id, Callers.platformId(auth));
+    return brokers.get(id, platformTypes.catalogNarrowedTo(auth));
   }
 
   @Patch("/{id}")

@@ -1,6 +1,5 @@
 package dev.servicemanager.server.registry;
 
-import dev.servicemanager.server.security.Callers;
 import dev.servicemanager.server.store.Listing;
 import dev.servicemanager.server.store.Page;
 import io.micronaut.core.annotation.Nullable;
@@ -18,20 +17,22 @@ import jakarta.validation.Valid;
 class CatalogController {
   private final CatalogService catalog;
   private final Listing listing;
+  private final PlatformTypes platformTypes;
 
-  CatalogController(CatalogService catalog, Listing listing) {
+  CatalogController(CatalogService catalog, Listing listing, PlatformTypes platformTypes) {
+    this.platformTypes = platformTypes;
     this.catalog = catalog;
     this.listing = listing;
   }
 
   @Get("/service_offerings")
   HttpResponse<Page<ServiceOffering>> listOfferings(HttpRequest<?> request, @Nullable Authentication auth) {
-    return listing.respond(request, catalog.listOfferings(listing.params(request), Callers.platformId(auth)));
+    return listing.respond(request, catalog.listOfferings(listing.params(request), platformTypes.catalogNarrowedTo(auth)));
   }
 
   @Get("/service_offerings/{id}")
   ServiceOffering getOffering(String id, @Nullable Authentication auth) {
-    return catalog.getOffering(id, Callers.platformId(auth));
+    return catalog.getOffering(id, platformTypes.catalogNarrowedTo(auth));
   }
 
   @Patch("/service_offerings/{id}")
@@ -41,12 +42,12 @@ class CatalogController {
 
   @Get("/service_plans")
   HttpResponse<Page<ServicePlan>> listPlans(HttpRequest<?> request, @Nullable Authentication auth) {
-    return listing.respond(request, catalog.listPlans(listing.params(request), Callers.platformId(auth)));
+    return listing.respond(request, catalog.listPlans(listing.params(request), platformTypes.catalogNarrowedTo(auth)));
   }
 
   @Get("/service_plans/{id}")
   ServicePlan getPlan(String id, @Nullable Authentication auth) {
-    return catalog.getPlan(id, Callers.platformId(auth));
+    return catalog.getPlan(id, platformTypes.catalogNarrowedTo(auth));
   }
 
   @Patch("/service_plans/{id}")

@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * What a platform calling with its basic credentials may read (reference 2.12, and Peripli's fix
  * for #559): its own platform record, the visibilities for it or public ones, and the plans,
- * offerings and brokers those visibilities reach. Administrators see everything.
+ * offerings and brokers those visibilities reach. Administrators see everything. Whether the
+ * offering, plan and broker scopes apply to a platform at all is {@link PlatformTypes}' decision.
  */
 final class Scopes {
   private static final String VISIBLE_PLANS =

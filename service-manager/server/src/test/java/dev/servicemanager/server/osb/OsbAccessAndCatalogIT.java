@@ -38,9 +38,10 @@ class OsbAccessAndCatalogIT extends OsbTestBase {
   @Test
   void anUnknownBrokerIs404InOsbErrorShapeAndNoBrokerIsCalled() {
     visible(smallPlanId, platformId);
-    Api.Result catalog = send(platformAuth, "GET", "/v1/osb/no-such-broker/v2/catalog", null, Map.of());
+    Map<String, String> version = Map.of("X-Broker-API-Version", "2.17");
+    Api.Result catalog = send(platformAuth, "GET", "/v1/osb/no-such-broker/v2/catalog", null, version);
     Api.Result provision = send(platformAuth, "PUT", "/v1/osb/no-such-broker/v2/service_instances/i1",
-        provisionBody(SMALL, k8sContext("x")), Map.of());
+        provisionBody(SMALL, k8sContext("x")), version);
     assertThat(catalog.status()).isEqualTo(404);
     assertThat(catalog.error()).isEqualTo("NotFound");
     assertThat(catalog.string("description")).isNotBlank();
@@ -99,7 +100,7 @@ class OsbAccessAndCatalogIT extends OsbTestBase {
   @Test
   void aCloudFoundryPlatformSeesEveryPlanWithoutVisibilities() {
     Map<String, Object> cf = createPlatform("cf-one", "cloudfoundry");
-    Api.Result result = send(auth(cf), "GET", base() + "/catalog", null, Map.of());
+    Api.Result result = send(auth(cf), "GET", base() + "/catalog", null, Map.of("X-Broker-API-Version", "2.17"));
     List<Map<String, Object>> plans = plans(services(result).get(0));
     assertThat(plans).extracting(p -> p.get("id")).containsExactly(SMALL, LARGE);
     assertThat(plans).allSatisfy(p -> assertThat(metadata(p)).containsKey("sm_plan_id"));

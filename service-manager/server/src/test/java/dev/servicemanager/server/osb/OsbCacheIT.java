@@ -42,7 +42,7 @@ class OsbCacheIT extends OsbTestBase {
 
     assertThat(osb("GET", "/catalog", null).body()).doesNotContain(smallPlanId);
     Api.Result provision = osb("PUT", "/service_instances/i1", provisionBody(SMALL, k8sContext("db")));
-    assertThat(provision.status()).isEqualTo(404);
+    assertThat(provision.status()).isEqualTo(400);
     assertThat(provision.body()).contains("ServicePlanNotFound");
   }
 
@@ -54,7 +54,7 @@ class OsbCacheIT extends OsbTestBase {
     // Another server removes the visibility: catalog and provision follow.
     exec("DELETE FROM visibilities WHERE service_plan_id = '" + smallPlanId + "'");
     await().atMost(PROPAGATION).untilAsserted(() -> assertThat(osb("GET", "/catalog", null).body()).doesNotContain(smallPlanId));
-    assertThat(osb("PUT", "/service_instances/i2", provisionBody(SMALL, k8sContext("db2"))).status()).isEqualTo(404);
+    assertThat(osb("PUT", "/service_instances/i2", provisionBody(SMALL, k8sContext("db2"))).status()).isEqualTo(400);
     assertThat(broker.requests("PUT", "/v2/service_instances/i2")).isEmpty();
 
     // Another server suspends the platform: writes are refused.

@@ -60,26 +60,44 @@ class OsbForwardingIT extends OsbTestBase {
   }
 
   @Test
-  void aBrokerErrorKeepsItsJsonAndStatusAndNamesTheBroker() throws Exception {
+  void aBrokerErrorPassesThroughUnchanged() throws Exception {
     visible(smallPlanId, platformId);
     broker.on(Route.PROVISION, Responder.respond(500, Map.of("error", "Boom", "description", "disk full", "x-extra", 7)));
     Api.Result result = osb("PUT", "/service_instances/i1", provisionBody(SMALL, k8sContext("one")));
     assertThat(result.status()).isEqualTo(500);
     assertThat(result.json())
         .containsEntry("error", "Boom")
-        .containsEntry("description", "Service broker fake-broker failed with: disk full")
+        .containsEntry("description", "disk full")
         .containsEntry("x-extra", 7);
     assertThat(count("SELECT count(*) FROM service_instances")).isZero();
   }
 
   @Test
-  void aBodyThatIsNotJsonIsReplacedAndNothingIsStored() throws Exception {
+  void aSuccessWithABodyThatIsNotJsonIsA502AndTheInstanceIsOrphanMitigated() throws Exception {
     visible(smallPlanId, platformId);
     broker.on(Route.PROVISION, Responder.malformed(201));
     Api.Result result = osb("PUT", "/service_instances/i1", provisionBody(SMALL, k8sContext("one")));
-    assertThat(result.status()).isEqualTo(201);
-    assertThat(result.string("description"))
-        .isEqualTo("Service broker fake-broker responded with invalid JSON: {\"broken");
+    assertThat(result.status()).isEqualTo(502);
+    assertThat(result.error()).isEqualTo("BrokerError");
+    assertThat(result.string("description")).contains("fake-broker", "201", "not a JSON object", "{\"broken");
+    Map<String, Object> op = row("SELECT state, step, deletion_scheduled IS NOT NULL AS scheduled FROM operations"
+        + " WHERE resource_id = 'i1'");
+    assertThat(op).containsEntry("state", "failed").containsEntry("step", "mitigate").containsEntry("scheduled", true);
+    Api.Result again = osb("PUT", "/service_instances/i1", provisionBody(SMALL, k8sContext("one")));
+    assertThat(again.status()).as("no new provision while the mitigation runs: " + again).isIn(422, 201);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() -> {
+      assertThat(broker.requests("DELETE", "/v2/service_instances/i1")).isNotEmpty();
+      assertThat(count("SELECT count(*) FROM operations WHERE resource_id = 'i1' AND next_attempt_at IS NOT NULL")).isZero();
+    });
+  }
+
+  @Test
+  void anErrorWithABodyThatIsNotJsonKeepsItsStatusWithAJsonDescription() throws Exception {
+    visible(smallPlanId, platformId);
+    broker.on(Route.PROVISION, Responder.malformed(503));
+    Api.Result result = osb("PUT", "/service_instances/i1", provisionBody(SMALL, k8sContext("one")));
+    assertThat(result.status()).isEqualTo(503);
+    assertThat(result.string("description")).isEqualTo("Service broker fake-broker responded with invalid JSON: {\"broken");
     assertThat(count("SELECT count(*) FROM service_instances")).isZero();
     assertThat(count("SELECT count(*) FROM operations")).isZero();
   }

@@ -133,7 +133,7 @@ class OsbInstanceIT extends OsbTestBase {
     broker.on(Route.PROVISION, Responder.error(status, status == 422 ? "AsyncRequired" : null, "refused"));
     Api.Result result = provision("i1", k8sContext("db"));
     assertThat(result.status()).isEqualTo(status);
-    assertThat(result.string("description")).isEqualTo("Service broker fake-broker failed with: refused");
+    assertThat(result.string("description")).as("passed through unchanged").isEqualTo("refused");
     if (status == 422) {
       assertThat(result.error()).isEqualTo("AsyncRequired");
     }
@@ -271,9 +271,9 @@ class OsbInstanceIT extends OsbTestBase {
   }
 
   @Test
-  void aPlanTheCallerCannotSeeIs404AndTheBrokerIsNotCalled() throws Exception {
+  void aPlanTheCallerCannotSeeIs400AndTheBrokerIsNotCalled() throws Exception {
     Api.Result result = provision("i1", k8sContext("db"));
-    assertThat(result.status()).isEqualTo(404);
+    assertThat(result.status()).isEqualTo(400);
     assertThat(result.error()).isEqualTo("ServicePlanNotFound");
     assertThat(result.string("description")).isEqualTo("service plan not found or not accessible");
     assertThat(broker.requests(Route.PROVISION)).isEmpty();
@@ -281,17 +281,17 @@ class OsbInstanceIT extends OsbTestBase {
   }
 
   @Test
-  void aPlanUnknownToTheBrokerIs404() {
+  void aPlanUnknownToTheBrokerIs400() {
     Api.Result result = osb("PUT", "/service_instances/i1", provisionBody("no-such-plan", k8sContext("db")));
-    assertThat(result.status()).isEqualTo(404);
+    assertThat(result.status()).isEqualTo(400);
     assertThat(result.error()).isEqualTo("ServicePlanNotFound");
   }
 
   @Test
-  void aPlanChangeToAnInvisiblePlanIs404() throws Exception {
+  void aPlanChangeToAnInvisiblePlanIs400() throws Exception {
     provisioned("i1");
     Api.Result result = osb("PATCH", "/service_instances/i1", updateBody(LARGE, k8sContext("db-i1")));
-    assertThat(result.status()).isEqualTo(404);
+    assertThat(result.status()).isEqualTo(400);
     assertThat(result.error()).isEqualTo("ServicePlanNotFound");
     assertThat(broker.requests(Route.UPDATE)).isEmpty();
   }
@@ -352,7 +352,7 @@ class OsbInstanceIT extends OsbTestBase {
 
     assertThat(missing.status()).isEqualTo(400);
     assertThat(missing.string("description")).contains("organization_guid");
-    assertThat(otherOrg.status()).isEqualTo(404);
+    assertThat(otherOrg.status()).isEqualTo(400);
     assertThat(otherOrg.error()).isEqualTo("ServicePlanNotFound");
     assertThat(ok.status()).isEqualTo(201);
     assertThat(broker.requests(Route.PROVISION)).hasSize(1);

@@ -386,12 +386,12 @@ class OsbSharingIT extends OsbTestBase {
     // Without a visibility: not in its catalog, and not provisionable.
     assertThat(planIdsInCatalog(k8sAuth)).doesNotContain(REFERENCE);
     Api.Result hidden = send(k8sAuth, "PUT", base() + "/service_instances/k8s-ref", Api.toJson(body), VERSION);
-    assertThat(hidden.status()).isEqualTo(404);
+    assertThat(hidden.status()).isEqualTo(400);
     assertThat(hidden.error()).isEqualTo("ServicePlanNotFound");
     // A CF platform sees every plan in its catalog, but provisioning still needs a visibility.
     assertThat(planIdsInCatalog(cfAuth)).contains(REFERENCE);
     Api.Result cfHidden = cf("PUT", "/service_instances/cf-ref", referenceTo("k8s-db"));
-    assertThat(cfHidden.status()).isEqualTo(404);
+    assertThat(cfHidden.status()).isEqualTo(400);
     assertThat(cfHidden.error()).isEqualTo("ServicePlanNotFound");
 
     // With a visibility for that platform, it is listed and works.

@@ -83,8 +83,13 @@ abstract class OsbTestBase extends ApiTestBase {
   }
 
   protected Api.Result send(String authorization, String method, String path, String body, Map<String, String> headers) {
+    return sendAbsolute(authorization, method, server.getURL() + path, body, headers);
+  }
+
+  /** The same to any URL (e.g. the fake broker itself). */
+  protected Api.Result sendAbsolute(String authorization, String method, String url, String body, Map<String, String> headers) {
     HttpRequest.Builder builder =
-        HttpRequest.newBuilder(URI.create(server.getURL() + path))
+        HttpRequest.newBuilder(URI.create(url))
             .timeout(Duration.ofSeconds(60))
             .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
