@@ -64,6 +64,13 @@ public final class SmClient implements BrokerCredentials {
         list("/v1/visibilities", true, m -> new SmState.Visibility(
             Json.string(m, "id"), Json.string(m, "platform_id"), Json.string(m, "service_plan_id"),
             labels(Json.object(m, "labels"))));
+    // A broker deleted while the lists were read has lost its visibilities in the later reads;
+    // taken as listed, its plans would be closed although the broker itself has to go (and the
+    // platform may refuse that, instances existing). Read the brokers again and leave out the
+    // ones gone meanwhile: the resync then treats them as removed.
+    java.util.Set<String> stillListed = new java.util.HashSet<>(
+        list("/v1/service_brokers", true, m -> Json.string(m, "id")));
+    brokers = brokers.stream().filter(b -> stillListed.contains(b.id())).toList();
     return new SmState(brokers, offerings, plans, visibilities);
   }
 
