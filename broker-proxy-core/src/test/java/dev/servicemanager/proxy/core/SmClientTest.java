@@ -23,13 +23,17 @@ class SmClientTest {
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private volatile boolean understandsReady = true;
-  private final Map<String, List<Map<String, Object>>> collections = new LinkedHashMap<>();
+  private final Map<String, List<Map<String, Object>>> collections = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile Runnable whenVisibilitiesAreRead = () -> {};
 
   SmClientTest() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 10);
     server.createContext("/", exchange -> {
       String query = exchange.getRequestURI().getRawQuery();
       String path = exchange.getRequestURI().getPath();
+      if (path.equals("/v1/visibilities")) {
+        whenVisibilitiesAreRead.run();
+      }
       requests.add(path + "?" + URLDecoder.decode(query, StandardCharsets.UTF_8));
       authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
       Map<String, String> q = new LinkedHashMap<>();
@@ -99,10 +103,23 @@ class SmClientTest {
         new SmState.Visibility("v2", null, "p1", Map.of()));
     assertThat(requests).first().isEqualTo("/v1/service_brokers?max_items=2&fieldQuery=ready eq true");
     assertThat(requests).contains("/v1/service_brokers?max_items=2&fieldQuery=ready eq true&token=2");
-    assertThat(requests).filteredOn(r -> r.startsWith("/v1/service_brokers")).hasSize(2);
+    assertThat(requests).filteredOn(r -> r.startsWith("/v1/service_brokers")).as("two pages, read twice").hasSize(4);
     assertThat(requests).extracting(r -> r.substring(0, r.indexOf('?')))
-        .containsSubsequence("/v1/service_brokers", "/v1/service_offerings", "/v1/service_plans", "/v1/visibilities");
+        .containsSubsequence("/v1/service_brokers", "/v1/service_offerings", "/v1/service_plans", "/v1/visibilities",
+            "/v1/service_brokers");
     assertThat(authorizations).containsOnly(SmClient.basic("user", "pass"));
+  }
+
+  @Test
+  void aBrokerDeletedWhileTheListsAreReadIsLeftOutAsRemoved() {
+    fill();
+    // SM deletes b0 (and with it its visibilities) after its broker was listed
+    whenVisibilitiesAreRead = () -> {
+      collections.put("/v1/service_brokers", collections.get("/v1/service_brokers").stream()
+          .filter(b -> !"b0".equals(b.get("id"))).toList());
+      collections.put("/v1/visibilities", List.of());
+    };
+    assertThat(client().state().brokers()).extracting(SmState.Broker::id).containsExactly("b1", "b2", "b4");
   }
 
   @Test
