@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /** The real Service Manager, the real proxy and the fake Cloud Controller, end to end. */
 class CfProxyIT {
-  private static final Duration WAIT = Duration.ofSeconds(5);
+  // A bound, not a target: on a loaded 2-core machine a resync with three job polls can take seconds.
+  private static final Duration WAIT = Duration.ofSeconds(15);
   private static final String ORG_1 = "org-guid-1";
   private static final String ORG_2 = "org-guid-2";
 
