@@ -52,7 +52,7 @@ final class HostileInputFilter implements Ordered {
 
   private HttpResponse<?> respond(String path, InputRules.Rejection rejection) {
     for (InputRejection shape : shapes) {
-      if (path != null && path.startsWith(shape.pathPrefix())) {
+      if (path != null && shape.appliesTo(path)) {
         return shape.reject(rejection.problem(), rejection.description());
       }
     }

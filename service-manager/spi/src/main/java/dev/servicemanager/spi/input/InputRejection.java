@@ -7,7 +7,7 @@ import io.micronaut.http.HttpResponse;
  * query or body holds input that cannot be stored or parsed safely (a NUL character, a lone
  * surrogate, invalid UTF-8, a path trick, JSON nested too deeply, a duplicate key). The server owns
  * the rules and checks every request once; a plugin whose protocol has its own error shape (GraphQL
- * errors, JSON-RPC error objects) registers one bean of this type for its path prefix. Routes of no
+ * errors, JSON-RPC error objects) registers one bean of this type for its paths. Routes of no
  * plugin get the API's {@code {"error","description"}} 400.
  */
 public interface InputRejection {
@@ -19,8 +19,8 @@ public interface InputRejection {
     INVALID
   }
 
-  /** The path prefix this shape applies to, e.g. {@code "/compass/"}. */
-  String pathPrefix();
+  /** Whether this shape applies to the request's raw path, e.g. the plugin's endpoint. */
+  boolean appliesTo(String path);
 
   /** The response for a refused request; {@code description} is safe to show the caller. */
   HttpResponse<?> reject(Problem problem, String description);
