@@ -87,7 +87,8 @@ public final class FuzzBench implements BenchSupport.Harness {
     }
     try (Connection c = server.jdbc(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.append(")").toString())) {
       rs.next();
-      return rs.getString(1);
+      // The broker's side too: a refusal on /v1/osb must come before the broker is asked.
+      return rs.getString(1) + "|broker " + broker.instances().keySet() + broker.bindings().keySet();
     } catch (SQLException e) {
       throw new BenchException("snapshot failed: " + e.getMessage());
     }
