@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Applies {@link InputRules} to every request, once, before security and routing: so a hostile
- * value never reaches an authentication lookup, a controller, the database or (on {@code /v1/osb})
- * a broker. Plugins choose the error shape of their own prefix through {@link InputRejection}.
+ * Applies {@link InputRules} to every request, once, before routing: so a hostile value never
+ * reaches a controller, the database or (on {@code /v1/osb}) a broker. It runs after security, so a
+ * caller without valid credentials still gets 401 whatever its body holds (authentication reads only
+ * headers). Plugins choose the error shape of their own paths through {@link InputRejection}.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 final class HostileInputFilter implements Ordered {
@@ -29,7 +30,7 @@ final class HostileInputFilter implements Ordered {
 
   @Override
   public int getOrder() {
-    return ServerFilterPhase.FIRST.order();
+    return ServerFilterPhase.SECURITY.after();
   }
 
   @RequestFilter

@@ -1,7 +1,6 @@
 package dev.servicemanager.server.api;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -91,7 +90,8 @@ final class InputRules {
 
   /**
    * A request body. Bodies that are JSON by their content type (or by their first character) are
-   * parsed once here with our limits; others must be UTF-8 text without NUL.
+   * parsed once here with our limits; others must be UTF-8 text without NUL. What a JSON body holds
+   * before its first syntax error is checked; the syntax error itself is the route's to answer.
    */
   static Optional<Rejection> body(byte[] body, boolean declaredJson, boolean form) {
     Optional<String> text = utf8(body);
@@ -153,10 +153,10 @@ final class InputRules {
     } catch (StreamConstraintsException e) {
       return Rejection.unparseable("the request body exceeds a limit: JSON nested at most " + MAX_NESTING
           + " levels deep, numbers of at most 1000 digits");
-    } catch (JsonParseException e) {
-      return Rejection.unparseable("the request body is not valid JSON: " + e.getOriginalMessage().replace('\n', ' '));
     } catch (IOException e) {
-      return Rejection.unparseable("the request body is not valid JSON");
+      // Plain malformed JSON harms nothing: the route answers it in its own way and order (a 401
+      // for a caller without credentials comes first on routes that authenticate themselves).
+      return Optional.empty();
     }
   }
 
