@@ -61,6 +61,11 @@ final class Http {
             .build());
   }
 
+  /** The Authorization header this client sends, or null. */
+  String authorization() {
+    return authorization;
+  }
+
   private Http(String baseUrl, HttpClient client) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.client = client;

@@ -68,6 +68,10 @@ public final class Db {
     return switch (state) {
       case "23505" -> new CompassException("an object with this name already exists in the tenant");
       case "40001", "40P01" -> new CompassException("the object was changed concurrently; retry the call");
+      // The caller's value cannot be stored (U+0000 from a GraphQL string escape, too long for its
+      // column): an error of the call, not of the server. The server's input filter catches JSON-level ones.
+      case "22021", "22P05", "22001", "54000" ->
+          new CompassException("a value cannot be stored: it is too long or holds a character that is not allowed (such as U+0000)");
       default -> new IllegalStateException("database error " + state, e);
     };
   }

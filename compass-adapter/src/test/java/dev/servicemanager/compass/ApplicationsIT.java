@@ -197,6 +197,31 @@ class ApplicationsIT {
     assertThat(register("t-invalid", Map.of("name", "dup")).firstError()).contains("already exists");
   }
 
+  // Issue 12: a value PostgreSQL cannot store is a GraphQL error, never a 500 or an "internal error",
+  // whether it arrives as a JSON escape (refused by the server's filter) or a GraphQL one (by Db).
+  @Test
+  void hostileInputIsAGraphQLErrorAndWritesNothing() throws Exception {
+    CompassServer.Response nul = register("t-hostile", Map.of("name", "nul", "description", "a\u0000b"));
+    assertThat(nul.status()).as(nul.body()).isEqualTo(400);
+    assertThat(nul.firstError()).contains("U+0000");
+    CompassServer.Response inQuery = sm.director("t-hostile",
+        "mutation { registerApplication(in: {name: \"inquery\", description: \"a\\u0000b\"}) { id } }", Map.of());
+    assertThat(inQuery.status()).as(inQuery.body()).isEqualTo(200);
+    assertThat(inQuery.firstError()).as(inQuery.body()).contains("cannot be stored");
+    Map<String, String> headers = Map.of("Authorization", "Bearer " + sm.tenantToken("t-hostile"), "Tenant", "t-hostile");
+    CompassServer.Response deep = sm.post("/compass/graphql", headers, "{\"query\":" + "[".repeat(100_000));
+    assertThat(deep.status()).as(deep.body()).isEqualTo(400);
+    assertThat(deep.firstError()).isNotNull();
+    CompassServer.Response connector = sm.post("/compass/connector/graphql", Map.of(), "{\"query\":\"\\udc00\"}");
+    assertThat(connector.status()).as(connector.body()).isEqualTo(400);
+    assertThat(connector.firstError()).isNotNull();
+    try (Connection c = sm.database(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM compass_applications WHERE tenant = 't-hostile'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isZero();
+    }
+  }
+
   @Test
   void bundlesAndDefinitionsCanBeAddedUpdatedAndDeleted() {
     String app = registerOk("t-bundles", Map.of("name", "bundled"));

@@ -71,6 +71,23 @@ class JsonRpcConformanceIT {
     assertThat(code(single(""))).isEqualTo(-32700);
   }
 
+  // Issue 12: input PostgreSQL cannot store, or JSON beyond the server's limits, is refused before
+  // the call runs, in JSON-RPC's shape, and writes nothing.
+  @Test
+  void hostileInputIsParseErrorOrInvalidParamsAndWritesNothing() throws Exception {
+    long audit = auditRows();
+    Map<String, Object> nul = single("{\"jsonrpc\": \"2.0\", \"method\": \"registerRuntime\", \"params\": {\"runtime\": \"a\\u0000b\","
+        + " \"topic\": \"t\"}, \"id\": 1}");
+    assertThat(code(nul)).isEqualTo(-32602);
+    Map<String, Object> surrogate = single("{\"jsonrpc\": \"2.0\", \"method\": \"pause\", \"params\": {\"runtime\": \"orders\","
+        + " \"targets\": [{\"kind\": \"topic\", \"name\": \"\\ud800\"}]}, \"id\": 2}");
+    assertThat(code(surrogate)).isEqualTo(-32602);
+    assertThat(code(single("{\"jsonrpc\": \"2.0\", \"method\": \"listRuntimes\", \"id\": 1, \"id\": 2}"))).isEqualTo(-32602);
+    assertThat(code(single("[".repeat(100_000)))).isEqualTo(-32700);
+    assertThat(auditRows()).isEqualTo(audit);
+    assertThat(server.call("listRuntimes", Map.of()).toString()).doesNotContain("a\u0000b");
+  }
+
   @Test
   void invalidRequestIs32600() {
     assertThat(code(single("{\"jsonrpc\": \"2.0\", \"method\": 1, \"params\": \"bar\"}"))).isEqualTo(-32600);

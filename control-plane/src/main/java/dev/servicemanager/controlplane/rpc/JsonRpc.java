@@ -102,6 +102,11 @@ final class JsonRpc {
       return notification ? Optional.empty()
           : Optional.of(error(id, new RpcException(RpcException.RUNTIME_NOT_FOUND, "Runtime not found", e.getMessage())));
     } catch (RuntimeException e) {
+      if (e instanceof StateStore.StorageException storage && storage.invalidInput()) {
+        metrics.command(name, "error");
+        return notification ? Optional.empty()
+            : Optional.of(error(id, RpcException.invalidParams("a value cannot be stored: it is too long or holds a character that is not allowed (such as U+0000)")));
+      }
       String incident = UUID.randomUUID().toString();
       LOG.error("control-plane: {} failed (incident {})", name, incident, e);
       metrics.command(name, "error");

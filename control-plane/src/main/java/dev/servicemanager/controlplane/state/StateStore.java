@@ -471,5 +471,11 @@ public final class StateStore {
     StorageException(SQLException cause) {
       super("database error: " + cause.getSQLState(), cause);
     }
+
+    /** The caller's value cannot be stored (U+0000, no UTF-8 form, too long): invalid params, not a failure. */
+    public boolean invalidInput() {
+      String state = ((SQLException) getCause()).getSQLState();
+      return state != null && java.util.Set.of("22021", "22P05", "22001", "54000").contains(state);
+    }
   }
 }

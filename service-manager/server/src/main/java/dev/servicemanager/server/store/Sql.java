@@ -19,7 +19,8 @@ import java.util.Optional;
  * Plain parameterised SQL on the connection of the current transaction. Every value is bound;
  * callers pass only trusted SQL text. Database errors are translated in one place: a unique
  * violation is 409 {@code Conflict}, a foreign-key violation 409 {@code ExistingReferenceEntity},
- * a serialisation failure 412 {@code ConcurrentResourceUpdate}, anything else a 500.
+ * a serialisation failure 412 {@code ConcurrentResourceUpdate}, a value the database cannot hold 400
+ * {@code BadRequest}, the database being unreachable 503 {@code ServiceUnavailable}, anything else a 500.
  */
 @Singleton
 public final class Sql {
@@ -152,6 +153,12 @@ public final class Sql {
       case "40001", "40P01" ->
           ApiException.concurrentResourceUpdate(
               "The resource was changed concurrently; retry the request");
+      // The caller's value, not the server, is at fault: U+0000 or a character with no UTF-8 form
+      // (22021, 22P05), longer than its column (22001), or too large to index (54000). The filter
+      // (api.InputRules) refuses most of these before; this is the one place for what gets past it.
+      case "22021", "22P05", "22001", "54000" ->
+          ApiException.badRequest("A value in the request cannot be stored: it is too long or holds a character"
+              + " that is not allowed (such as U+0000)");
       default -> new StorageException(e);
     };
   }

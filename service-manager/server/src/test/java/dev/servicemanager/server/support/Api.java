@@ -39,6 +39,10 @@ public final class Api {
     return baseUrl;
   }
 
+  public String authorization() {
+    return authorization;
+  }
+
   public static String q(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
