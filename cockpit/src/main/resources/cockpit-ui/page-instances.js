@@ -170,6 +170,8 @@ export function instances(root) {
       const promise = createAndWatch('/v1/service_instances', body, progress, 'Creating ' + body.name);
       setTimeout(() => list.reload(), 300);
       await promise;
+      form.reset();
+      planSelect.onchange();
       list.reload();
     });
   };

@@ -33,7 +33,7 @@ export function marketplace(root) {
 
   function showPlans() {
     const title = selectedOffering ? 'Plans of ' + selectedOffering.name : 'All plans';
-    const fq = [selectedOffering ? 'service_offering_id eq ' + q(selectedOffering.id) : '', planField.value].filter(Boolean).map(s => '(' + s + ')').join(' and ');
+    const fq = [selectedOffering ? 'service_offering_id eq ' + q(selectedOffering.id) : '', planField.value].filter(Boolean).join(' and '); // the grammar has no parentheses
     clear(plans, h('h2', {}, title), selectedOffering ? h('button', { type: 'button', onclick: () => { selectedOffering = null; showPlans(); } }, 'Show all plans') : null,
       pagedList(p => page('/v1/service_plans', { ...p, fieldQuery: fq, labelQuery: planLabel.value }), items => table([
         { title: 'Plan', field: 'name', render: p => h('strong', {}, p.name) },

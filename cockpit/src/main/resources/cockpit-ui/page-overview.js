@@ -41,7 +41,7 @@ export function overview(root) {
 
   COUNTS.forEach(([collection, label, href]) => {
     const n = h('div', { class: 'n' }, '…');
-    counts.append(h('a', { class: 'card', href, style: 'text-decoration:none;color:inherit', dataset: { count: collection } }, n, h('div', { class: 'l' }, label)));
+    counts.append(h('a', { class: 'card count', href, dataset: { count: collection } }, n, h('div', { class: 'l' }, label)));
     page('/v1/' + collection, { max_items: 0 }).then(p => { n.textContent = p.numItems; }, err => { n.replaceWith(errorBox(err)); });
   });
 
