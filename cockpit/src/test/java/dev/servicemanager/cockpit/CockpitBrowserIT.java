@@ -208,6 +208,38 @@ class CockpitBrowserIT {
     js("t.click('#signout')");
     until(() -> has("#signin-client"));
     assertThat((String) js("sessionStorage.getItem('cockpit.session')")).isNull();
+
+    // A pasted bearer token is checked against the API first: a bad one gets the API's 401.
+    js("t.fill('#bearer-token', 'not-a-token'); t.submit('#signin-token')");
+    until(() -> text(".signin .error") != null && text(".signin .error").contains("Unauthorized"));
+    js("t.fill('#bearer-token', 'Bearer " + adminToken() + "'); t.submit('#signin-token')");
+    until(() -> "UP".equals(text("#health-status")));
+    // Expiry: a session whose token is about to expire ends by itself, and says why.
+    js("(() => { const s = JSON.parse(sessionStorage.getItem('cockpit.session')); s.expiresAt = Date.now() + 1500;"
+        + " sessionStorage.setItem('cockpit.session', JSON.stringify(s)); location.reload(); return true; })()");
+    until(() -> "complete".equals(js("document.readyState")) && (Boolean) js(HELPERS));
+    until(() -> text(".signin .notice") != null && text(".signin .notice").contains("expired"));
+    assertThat((String) js("sessionStorage.getItem('cockpit.session')")).isNull();
+  }
+
+  @Test
+  void theConsoleAddsOnlyItsTwoStaticRoutesAndNoApiRoute() throws Exception {
+    // Static files, not API routes: so they are not in openapi/service-manager.yaml.
+    Map<String, Object> props = new HashMap<>();
+    props.put("datasources.default.url", TestDatabases.newDatabase());
+    props.put("datasources.default.username", "postgres");
+    props.put("datasources.default.password", "");
+    props.put("micronaut.server.port", -1);
+    props.put("sm.encryption-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+    props.put("sm.admin.client-secret", ADMIN_SECRET);
+    props.put("compass.enabled", "false");
+    server = ServiceManagerLauncher.start(props);
+    java.util.Set<String> routes = server.context().getBean(io.micronaut.web.router.Router.class).uriRoutes()
+        .filter(r -> r.getUriMatchTemplate().toPathString().startsWith("/cockpit"))
+        .map(r -> r.getHttpMethodName() + " " + r.getUriMatchTemplate().toPathString())
+        .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    String files = "/cockpit/{file:" + CockpitController.FILE_PATTERN + "}";
+    assertThat(routes).containsExactly("GET /cockpit", "GET " + files, "HEAD /cockpit", "HEAD " + files);
   }
 
   private void fillBroker(String name, String brokerUrl, String user, String password) throws Exception {
@@ -269,11 +301,15 @@ class CockpitBrowserIT {
     return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
-  private String director(String query) throws Exception {
+  private String adminToken() throws Exception {
     String basic = Base64.getEncoder().encodeToString(("admin:" + ADMIN_SECRET).getBytes(StandardCharsets.UTF_8));
-    String token = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/oauth/token")).header("Authorization", "Basic " + basic)
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/oauth/token")).header("Authorization", "Basic " + basic)
             .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
         HttpResponse.BodyHandlers.ofString()).body().replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
+  }
+
+  private String director(String query) throws Exception {
+    String token = adminToken();
     return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/compass/graphql")).header("Authorization", "Bearer " + token)
             .header("Tenant", "default").header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"" + query + "\"}")).build(),
