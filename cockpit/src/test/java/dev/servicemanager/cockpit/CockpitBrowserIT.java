@@ -39,6 +39,7 @@ class CockpitBrowserIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   // Helpers in the page: set a field as typing would (input + change events), click, read text.
   private static final String HELPERS = """
+      window.confirm = () => true; // the person clicks OK on every "are you sure?"
       window.t = {
         q(sel) { const e = document.querySelector(sel); if (!e) throw new Error('no element ' + sel); return e; },
         fill(sel, value) { const e = t.q(sel); e.focus(); e.value = value;
@@ -99,6 +100,9 @@ class CockpitBrowserIT {
     browser.navigate(url + "/cockpit/");
     until(() -> "complete".equals(js("document.readyState")) && (Boolean) js("document.getElementById('signin-client') !== null"));
     js(HELPERS);
+    // First paint of the sign-in page on localhost (issue 16: under 1 s).
+    Number firstPaint = (Number) js("performance.getEntriesByName('first-contentful-paint')[0].startTime");
+    assertThat(firstPaint.doubleValue()).isLessThan(1000);
     shot("sign-in");
 
     // A wrong secret: the issuer's answer, as it words it.
@@ -148,6 +152,11 @@ class CockpitBrowserIT {
     until(() -> has("#platform-credentials #pc-password"));
     assertThat(text("#platform-credentials")).contains("Shown only now");
     until(() -> has("tr[data-platform=k8s-eu]"));
+    String firstPassword = text("#pc-password");
+    js("t.click('#platform-credentials .buttons button')");
+    until(() -> !has("#platform-credentials"));
+    js("t.click('tr[data-platform=k8s-eu] button[aria-label^=Regenerate]')");
+    until(() -> has("#platform-credentials #pc-password") && !firstPassword.equals(text("#pc-password")));
     shot("platforms");
 
     // Instances: the form comes from the plan's schema; the operation is watched until it succeeds.
@@ -177,6 +186,18 @@ class CockpitBrowserIT {
     until(() -> text("pre.credentials") != null);
     assertThat(text("pre.credentials")).contains("\"username\": \"u-").contains("fake://");
     shot("instances");
+    // A second instance, deleted with its binding (cascade).
+    js("t.fill('#instance-name', 'scratch'); t.selectByText('#instance-plan', 'fake-service / small'); t.submit('#create-instance')");
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(() -> "create succeeded".equals(text("tr[data-instance=scratch] td[data-field=state]")));
+    js("t.click('tr[data-instance=scratch] button')");
+    until(() -> has("#bind-form") && text("#bindings-h").contains("scratch"));
+    js("t.fill('#binding-name', 'scratch-app'); t.submit('#bind-form')");
+    until(() -> "succeeded".equals(text("#instance-detail #operation-state")));
+    js("t.click('tr[data-instance=scratch] button.danger')");
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> !has("tr[data-instance=scratch]"));
+    assertThat(broker.instances()).hasSize(1);
+    assertThat(broker.bindings()).hasSize(1);
 
     // Compass: a scenario, an application and a runtime, both put into it with the pickers.
     go("compass", "#register-app");
