@@ -27,14 +27,16 @@ export function marketplace(root) {
         { title: 'Description', render: o => o.description },
         { title: 'Bindable', render: o => o.bindable ? 'yes' : 'no' },
         { title: 'Labels', render: o => labelsView(o.labels) },
-        { title: '', class: 'actions', render: o => h('button', { type: 'button', 'aria-label': 'Plans of ' + o.name, onclick: () => { selectedOffering = o; showPlans(); } }, 'Plans') },
+        { title: '', class: 'actions', render: o => h('button', { type: 'button', 'aria-label': 'Plans of ' + o.name, onclick: () => { selectedOffering = o; showPlans(true); } }, 'Plans') },
       ], items, { label: 'Service offerings', rowData: o => ({ offering: o.name }), empty: 'No offering matches.' })));
   }
 
-  function showPlans() {
+  function showPlans(focus) {
     const title = selectedOffering ? 'Plans of ' + selectedOffering.name : 'All plans';
     const fq = [selectedOffering ? 'service_offering_id eq ' + q(selectedOffering.id) : '', planField.value].filter(Boolean).join(' and '); // the grammar has no parentheses
-    clear(plans, h('h2', {}, title), selectedOffering ? h('button', { type: 'button', onclick: () => { selectedOffering = null; showPlans(); } }, 'Show all plans') : null,
+    const heading = h('h2', { tabindex: '-1' }, title);
+    if (focus) setTimeout(() => heading.focus(), 0);
+    clear(plans, heading, selectedOffering ? h('button', { type: 'button', onclick: () => { selectedOffering = null; showPlans(); } }, 'Show all plans') : null,
       pagedList(p => page('/v1/service_plans', { ...p, fieldQuery: fq, labelQuery: planLabel.value }), items => table([
         { title: 'Plan', field: 'name', render: p => h('strong', {}, p.name) },
         { title: 'Description', render: p => p.description },

@@ -55,7 +55,7 @@ export function platforms(root) {
   const labels = h('textarea', { name: 'labels', rows: 2 });
   const formSlot = errorSlot();
   const form = h('form', { class: 'panel', id: 'register-platform', 'aria-labelledby': 'rp-h' }, h('h2', { id: 'rp-h' }, 'Register a platform'),
-    h('div', { class: 'row' }, field('Name', name), field('Type', type, 'e.g. kubernetes, cloudfoundry'), types),
+    types, h('div', { class: 'row' }, field('Name', name), field('Type', type, 'e.g. kubernetes, cloudfoundry')),
     h('div', { class: 'row' }, field('Description', description), field('Labels', labels, 'One per line: key=value1,value2')),
     formSlot, h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, 'Register')));
   form.onsubmit = (e) => {

@@ -48,6 +48,10 @@ class CockpitBrowserIT {
         submit(sel) { t.q(sel).requestSubmit(); return true; },
         text(sel) { const e = document.querySelector(sel); return e ? e.textContent : null; },
         has(sel) { return document.querySelector(sel) !== null; },
+        // Form controls without an accessible name (no <label for>, no wrapping label, no aria-label).
+        unlabelled() { return [...document.querySelectorAll('input, select, textarea')].filter(e =>
+          !(e.id && document.querySelector('label[for="' + e.id + '"]')) && !e.closest('label') && !e.getAttribute('aria-label'))
+          .map(e => e.outerHTML); },
         selectByText(sel, text) { const s = t.q(sel); const o = [...s.options].find(o => o.textContent === text);
           if (!o) return false; s.value = o.value; s.dispatchEvent(new Event('change', { bubbles: true })); return true; },
       }; true""";
@@ -308,7 +312,9 @@ class CockpitBrowserIT {
     }
   }
 
+  /** Every page: each form control has an accessible name; with -Dcockpit.screenshots, a PNG of it. */
   private void shot(String name) throws Exception {
+    assertThat((java.util.List<?>) js("t.unlabelled()")).as("unlabelled controls on " + name).isEmpty();
     String dir = System.getProperty("cockpit.screenshots", "");
     if (dir.isBlank() || dir.startsWith("${")) {
       return;
