@@ -132,6 +132,10 @@ class CockpitBrowserIT {
     until(() -> has("tr[data-broker=fake]"));
     js("t.click('tr[data-broker=fake] button')"); // refresh = PATCH {}
     until(() -> text("#broker-result") != null && text("#broker-result").contains("no offering or plan changed"));
+    js("t.click('tr[data-broker=fake] button[aria-label^=\"Edit labels\"]')");
+    until(() -> has("#broker-result input[name=key]"));
+    js("t.fill('#broker-result input[name=key]', 'env'); t.fill('#broker-result input[name=values]', 'dev,test'); t.submit('#broker-result form')");
+    until(() -> text("tr[data-broker=fake]").contains("env=dev,test"));
     shot("brokers");
 
     // Marketplace: an invalid query comes back as the API words it; then the plans and a visibility.
