@@ -45,6 +45,13 @@ export function overview(root) {
     page('/v1/' + collection, { max_items: 0 }).then(p => { n.textContent = p.numItems; }, err => { n.replaceWith(errorBox(err)); });
   });
 
+  // Agents that hold a notification connection now (platforms' read-only "active").
+  const agents = h('div', { class: 'n' }, '…');
+  counts.append(h('a', { class: 'card count', href: '#/platforms', dataset: { count: 'agents' } }, agents,
+    h('div', { class: 'l' }, 'Agents connected')));
+  page('/v1/platforms', { max_items: 0, fieldQuery: 'active eq true' })
+    .then(p => { agents.textContent = p.numItems; }, err => { agents.replaceWith(errorBox(err)); });
+
   const since = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
   all('/v1/operations', { fieldQuery: "created_at gt '" + since + "'" }, 400)
     .then(ops => clear(recent, opsTable(ops.slice(-15).reverse(), 'Recent operations')), err => clear(recent, errorBox(err)));

@@ -24,6 +24,8 @@ export function platforms(root) {
     { title: 'Name', field: 'name', render: p => h('strong', {}, p.name) },
     { title: 'Type', render: p => p.type },
     { title: 'State', field: 'state', render: p => p.suspended ? h('span', { class: 'bad' }, 'suspended') : 'active' },
+    { title: 'Agent', field: 'agent', render: p => p.active ? h('span', { class: 'ok' }, 'connected')
+      : h('span', { class: 'muted' }, p.last_active ? 'last seen ' + when(p.last_active) : 'never connected') },
     { title: 'Labels', render: p => labelsView(p.labels) },
     { title: 'Created', render: p => when(p.created_at) },
     { title: 'Actions', class: 'actions', render: p => p.type === 'service-manager' ? h('span', { class: 'muted' }, 'built-in') : actions(p) },

@@ -122,6 +122,7 @@ class CockpitBrowserIT {
     assertThat(stored).contains("\"token\"").doesNotContain(ADMIN_SECRET);
     assertThat((String) js("JSON.stringify(localStorage)")).doesNotContain(ADMIN_SECRET);
     until(() -> "1".equals(text("[data-count=platforms] .n")));
+    until(() -> "0".equals(text("[data-count=agents] .n")));
 
     // Brokers: a catalog that cannot be fetched is reported inline, then the fake broker is registered.
     go("brokers", "#register-broker");
@@ -160,6 +161,7 @@ class CockpitBrowserIT {
     until(() -> has("#platform-credentials #pc-password"));
     assertThat(text("#platform-credentials")).contains("Shown only now");
     until(() -> has("tr[data-platform=k8s-eu]"));
+    assertThat(text("tr[data-platform=k8s-eu]")).as("no agent has connected yet").contains("never connected");
     String firstPassword = text("#pc-password");
     js("t.click('#platform-credentials .buttons button')");
     until(() -> !has("#platform-credentials"));

@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** A platform as the API shows it. {@code credentials} is set only on create and regeneration. */
+/**
+ * A platform as the API shows it. {@code credentials} is set only on create and regeneration;
+ * {@code active} and {@code lastActive} say whether its agent holds a notification connection.
+ */
 @Serdeable(naming = SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Platform(
@@ -18,6 +21,8 @@ public record Platform(
     String type,
     @Nullable String description,
     boolean suspended,
+    boolean active,
+    @Nullable Instant lastActive,
     @Nullable Credentials credentials,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<String>> labels,
     boolean ready,
@@ -40,10 +45,10 @@ public record Platform(
   }
 
   Platform withLabels(Map<String, List<String>> labels) {
-    return new Platform(id, name, type, description, suspended, credentials, labels, ready, createdAt, updatedAt);
+    return new Platform(id, name, type, description, suspended, active, lastActive, credentials, labels, ready, createdAt, updatedAt);
   }
 
   Platform withCredentials(Credentials credentials) {
-    return new Platform(id, name, type, description, suspended, credentials, labels, ready, createdAt, updatedAt);
+    return new Platform(id, name, type, description, suspended, active, lastActive, credentials, labels, ready, createdAt, updatedAt);
   }
 }

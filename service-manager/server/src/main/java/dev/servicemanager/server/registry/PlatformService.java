@@ -40,7 +40,8 @@ public class PlatformService {
               field("name", FieldType.STRING, false),
               field("type", FieldType.STRING, false),
               field("description", FieldType.STRING, true),
-              field("suspended", FieldType.BOOLEAN, false)),
+              field("suspended", FieldType.BOOLEAN, false),
+              field("active", FieldType.BOOLEAN, false)),
           rs ->
               new Platform(
                   rs.getString("id"),
@@ -48,6 +49,8 @@ public class PlatformService {
                   rs.getString("type"),
                   rs.getString("description"),
                   rs.getBoolean("suspended"),
+                  rs.getBoolean("active"),
+                  Sql.instant(rs, "last_active"),
                   null,
                   Map.of(),
                   rs.getBoolean("ready"),

@@ -92,4 +92,24 @@ class NotificationHandshakeIT extends NotificationTestBase {
         () -> count("SELECT count(*) FROM platforms WHERE id = '" + platform.id() + "' AND version = '1.2.3'") == 1);
   }
 
+  @Test
+  void thePlatformShowsWhetherItsAgentIsConnected() {
+    TestPlatform platform = platform("watched");
+    assertThat(admin().get("/v1/platforms/" + platform.id()).json()).containsEntry("active", false).doesNotContainKey("last_active");
+    Agent agent = Agent.connect(baseUrl(), platform.authorization(), latestRevision(), Map.of());
+    agents.add(agent);
+    agent.ping();
+    org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(admin().get("/v1/platforms/" + platform.id()).json()).containsEntry("active", true);
+      assertThat(admin().get("/v1/platforms?fieldQuery=" + dev.servicemanager.server.support.Api.q("active eq true")).ids())
+          .contains(platform.id());
+    });
+    agent.close();
+    org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+      Map<String, Object> after = admin().get("/v1/platforms/" + platform.id()).json();
+      assertThat(after).containsEntry("active", false);
+      assertThat(after.get("last_active")).isNotNull();
+    });
+  }
+
 }
