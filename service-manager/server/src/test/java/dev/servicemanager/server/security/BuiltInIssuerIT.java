@@ -110,7 +110,7 @@ class BuiltInIssuerIT extends ApiTestBase {
     assertThat(health.json()).containsEntry("status", "UP");
     Api.Result alive = anonymous().get("/v1/monitor/alive");
     assertThat(alive.status()).isEqualTo(200);
-    assertThat(alive.json()).containsEntry("status", "UP");
+    assertThat(alive.json()).containsEntry("status", "UP").containsEntry("details", Map.of("process", Map.of("status", "UP")));
   }
 
   private Api withToken(String token) {
