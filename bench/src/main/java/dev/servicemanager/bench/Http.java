@@ -79,6 +79,14 @@ final class Http {
     return new Http(otherBaseUrl, client);
   }
 
+  /** Like {@link #sibling}, but with this one's credentials and headers (the same token on another replica). */
+  Http siblingWithCredentials(String otherBaseUrl) {
+    Http other = new Http(otherBaseUrl, client);
+    other.authorization = authorization;
+    other.headers.putAll(headers);
+    return other;
+  }
+
   /** Sends HTTP basic credentials on every later call. */
   Http basic(String username, String password) {
     authorization =

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * data in {@code SM_DATA_DIR/postgres}, so data survives restarts, and the HTTP server binds to
  * 127.0.0.1 unless a host is configured. The data directory is locked first ({@link
  * DataDirectoryLock}); a PostgreSQL left running on it by a dead Service Manager is stopped
- * ({@link OrphanedPostgres}).
+ * ({@link OrphanedPostgres}). With {@code sm.embedded-database.enabled=false} ({@code
+ * SM_EMBEDDED_DATABASE=false}, set in the container image) a missing URL is an error instead.
  *
  * <p>The context is started without {@code Micronaut.run}, which would register its own JVM
  * shutdown hook: that hook stops the HTTP server at once (in-flight requests cut, websockets
@@ -73,6 +74,12 @@ public final class ServiceManagerLauncher {
     EmbeddedDatabase database = null;
     try {
       if (setting(props, "datasources.default.url", "DATASOURCES_DEFAULT_URL") == null) {
+        if ("false".equalsIgnoreCase(setting(props, "sm.embedded-database.enabled", "SM_EMBEDDED_DATABASE"))) {
+          throw new IllegalStateException(
+              "No database configured: set DATASOURCES_DEFAULT_URL (and DATASOURCES_DEFAULT_USERNAME,"
+                  + " DATASOURCES_DEFAULT_PASSWORD) to an external PostgreSQL. The embedded database is"
+                  + " switched off (SM_EMBEDDED_DATABASE=false, the default in the container image).");
+        }
         String dataDir = setting(props, "sm.data-dir", "SM_DATA_DIR");
         Path dir = Path.of(dataDir == null ? "./.service-manager" : dataDir).toAbsolutePath().normalize();
         lock = DataDirectoryLock.acquire(dir);

@@ -24,7 +24,7 @@ import io.micronaut.core.async.publisher.Publishers;
  * The whole access matrix in one place (Peripli's authn.go, reference section 5):
  *
  * <ul>
- *   <li>public: {@code /v1/info}, {@code /v1/monitor/health}, the token endpoint, OIDC discovery,
+ *   <li>public: {@code /v1/info}, {@code /v1/monitor/health}, {@code /v1/monitor/alive}, the token endpoint, OIDC discovery,
  *       the JWKS and the OpenAPI document;
  *   <li>platform basic credentials: GET on the registry collections and their items, which is what
  *       a broker proxy reads for a resync (the results are narrowed to what the platform may see);
@@ -48,7 +48,7 @@ import io.micronaut.core.async.publisher.Publishers;
 @Singleton
 final class AccessRule implements SecurityRule<HttpRequest<?>> {
   private static final Pattern PUBLIC =
-      Pattern.compile("^/(v1/info|v1/monitor/health|oauth/token|\\.well-known/[a-z-]+(\\.json)?|openapi/.*)$");
+      Pattern.compile("^/(v1/info|v1/monitor/health|v1/monitor/alive|oauth/token|\\.well-known/[a-z-]+(\\.json)?|openapi/.*)$");
   private static final Pattern PLATFORM_READABLE =
       Pattern.compile(
           "^/v1/(platforms|service_brokers|service_offerings|service_plans|visibilities)(/[^/]+)?/?$");

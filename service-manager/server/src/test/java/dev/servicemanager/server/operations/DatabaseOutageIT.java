@@ -116,6 +116,10 @@ class DatabaseOutageIT {
     Api.Result health = new Api(url, null).get("/v1/monitor/health");
     assertThat(health.status()).isEqualTo(503);
     assertThat(health.string("status")).isEqualTo("DOWN");
+    // Liveness does not ask the database: an orchestrator must not restart replicas for an outage.
+    Api.Result alive = new Api(url, null).get("/v1/monitor/alive");
+    assertThat(alive.status()).as(alive.toString()).isEqualTo(200);
+    assertThat(alive.string("status")).isEqualTo("UP");
     // A platform asking through the OSB endpoint gets a retryable error in OSB's shape.
     HttpResponse<String> osb = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(url + "/v1/osb/" + brokerId + "/v2/service_instances/during-outage?accepts_incomplete=true"))

@@ -77,6 +77,7 @@ class AccessRuleTest {
     // The plugin is not asked about core routes; the core matrix still refuses a platform there.
     assertThat(check(HttpRequest.DELETE("/v1/platforms/x"), platform)).isEqualTo(SecurityRuleResult.REJECTED);
     assertThat(check(HttpRequest.GET("/v1/info"), null)).isEqualTo(SecurityRuleResult.ALLOWED);
+    assertThat(check(HttpRequest.GET("/v1/monitor/alive"), null)).isEqualTo(SecurityRuleResult.ALLOWED);
     assertThat(seen).hasSize(1);
   }
 }

@@ -108,6 +108,9 @@ class BuiltInIssuerIT extends ApiTestBase {
     Api.Result health = anonymous().get("/v1/monitor/health");
     assertThat(health.status()).isEqualTo(200);
     assertThat(health.json()).containsEntry("status", "UP");
+    Api.Result alive = anonymous().get("/v1/monitor/alive");
+    assertThat(alive.status()).isEqualTo(200);
+    assertThat(alive.json()).containsEntry("status", "UP").containsEntry("details", Map.of("process", Map.of("status", "UP")));
   }
 
   private Api withToken(String token) {
