@@ -93,7 +93,7 @@ class NotificationHandshakeIT extends NotificationTestBase {
   }
 
   @Test
-  void thePlatformShowsWhetherItsAgentIsConnected() {
+  void thePlatformShowsWhetherItsAgentIsConnected() throws Exception {
     TestPlatform platform = platform("watched");
     assertThat(admin().get("/v1/platforms/" + platform.id()).json()).containsEntry("active", false).doesNotContainKey("last_active");
     Agent agent = Agent.connect(baseUrl(), platform.authorization(), latestRevision(), Map.of());
