@@ -37,7 +37,7 @@ class ProvisionerIT {
   static final String STATUS = "query($id: ID!) { runtimeStatus(id: $id) { runtimeID name condition platformID"
       + " lastOperationStatus { " + OP + " } runtimeConfiguration { provider namespace agentImage configuration } } }";
   static final Map<String, Object> FAST = Map.of("compass.provisioner.poll-interval", "200ms",
-      "compass.webhooks.poll-interval", "200ms");
+      "compass.webhooks.poll-interval", "200ms", "compass.provisioner.disconnected-after", "1500ms");
   private CompassServer sm;
   private Cluster cluster;
   private HttpServer receiver;
@@ -87,6 +87,29 @@ class ProvisionerIT {
     String subject = info.path("certificateSigningRequestInfo").path("subject").asText();
     return ok(sm.connector(info.path("token").path("token").asText(), ConnectorPairingIT.SIGN,
         Map.of("csr", ConnectorPairingIT.csr(subject))), "signCertificateSigningRequest").path("platformCredentials");
+  }
+
+  private void awaitCondition(String tenant, String runtime, String condition) {
+    await().atMost(WAIT).until(() -> condition.equals(
+        sm.provisioner(tenant, STATUS, Map.of("id", runtime)).data("runtimeStatus").path("condition").asText()));
+    assertThat(sm.director(tenant, "query($id: ID!) { runtime(id: $id) { status { condition } } }", Map.of("id", runtime))
+        .data("runtime").path("status").path("condition").asText()).isIn(condition, "CONNECTED", "DISCONNECTED");
+  }
+
+  /** An agent's notification websocket, pinging every 200 ms as agents do (what the core counts as active). */
+  private AutoCloseable notifications(JsonNode credentials) {
+    java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+        .header("Authorization", CompassServer.basic(credentials.path("username").asText(), credentials.path("password").asText()))
+        .buildAsync(java.net.URI.create(sm.url.replace("http://", "ws://") + "/v1/notifications"),
+            new java.net.http.WebSocket.Listener() {})
+        .join();
+    var pinger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    pinger.scheduleWithFixedDelay(() -> ws.sendPing(java.nio.ByteBuffer.wrap(new byte[] {1})), 0, 200,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+    return () -> {
+      pinger.shutdownNow();
+      ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "bye").join();
+    };
   }
 
   static String objectName(String runtimeId) {
@@ -145,9 +168,11 @@ class ProvisionerIT {
     // The agent pairs: CONNECTED, and the application hears of the runtime.
     JsonNode credentials = pair(sm, token);
     assertThat(credentials.path("platformID").asText()).isEqualTo(status.path("platformID").asText());
+    // ... and, as broker-proxy-k8s does with them, connects to the notifications and pings.
+    AutoCloseable socket = notifications(credentials);
     JsonNode done = awaitOperation(sm, tenant, op.path("id").asText(), "Succeeded");
     assertThat(done.path("step").asText()).isEqualTo("DONE");
-    assertThat(ok(sm.provisioner(tenant, STATUS, Map.of("id", runtime)), "runtimeStatus").path("condition").asText()).isEqualTo("CONNECTED");
+    awaitCondition(tenant, runtime, "CONNECTED");
     assertThat(ok(sm.director(tenant, "query($id: ID!) { runtime(id: $id) { status { condition } } }", Map.of("id", runtime)), "runtime")
         .path("status").path("condition").asText()).isEqualTo("CONNECTED");
     await().atMost(WAIT).until(() -> !received.isEmpty());
@@ -157,6 +182,15 @@ class ProvisionerIT {
     assertThat(event.path("runtime").path("id").asText()).isEqualTo(runtime);
     assertThat(event.path("application").path("id").asText()).isEqualTo(app);
     assertThat(event.path("change").asText()).isEqualTo("RUNTIME_JOINED");
+
+    // An agent that goes silent makes the runtime DISCONNECTED after disconnected-after; back when it returns.
+    Thread.sleep(2000); // longer than disconnected-after: a pinging agent keeps it CONNECTED
+    awaitCondition(tenant, runtime, "CONNECTED");
+    socket.close();
+    awaitCondition(tenant, runtime, "DISCONNECTED");
+    socket = notifications(credentials);
+    awaitCondition(tenant, runtime, "CONNECTED");
+    socket.close();
 
     // The token from the Secret works once only.
     assertThat(sm.connector(token, ConnectorPairingIT.CONFIGURATION, Map.of()).firstError()).contains("has already been used");

@@ -80,8 +80,9 @@ public final class RuntimeLifecycle {
       return;
     }
     Model.Runtime old = runtimes.delete(tx, tenant, id);
-    // Applications heard of the runtime only if it became CONNECTED.
-    List<String> before = "CONNECTED".equals(old.status().condition()) ? runtimes.scenarios(old) : List.of();
+    // Applications heard of the runtime only if it became CONNECTED (and maybe DISCONNECTED since).
+    boolean announced = List.of("CONNECTED", "DISCONNECTED").contains(old.status().condition());
+    List<String> before = announced ? runtimes.scenarios(old) : List.of();
     webhooks.runtimeScenariosChanged(tx, tenant, old.id(), old.name(), before, List.of());
   }
 

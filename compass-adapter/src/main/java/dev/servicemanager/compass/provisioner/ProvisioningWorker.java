@@ -47,6 +47,8 @@ final class ProvisioningWorker {
   private final Duration initialBackoff;
   private final Duration maxBackoff;
   private final ScheduledExecutorService loop;
+  private final dev.servicemanager.spi.platforms.PlatformRegistry platforms;
+  private final Duration disconnectedAfter;
 
   ProvisioningWorker(Db db, Operations operations, RuntimeLifecycle runtimes, OneTimeTokens tokens,
       @Value("${compass.provisioner.poll-interval:1s}") Duration pollInterval,
@@ -54,7 +56,9 @@ final class ProvisioningWorker {
       @Value("${compass.provisioner.pairing-timeout:15m}") Duration pairingTimeout,
       @Value("${compass.provisioner.max-attempts:6}") int maxAttempts,
       @Value("${compass.provisioner.initial-backoff:2s}") Duration initialBackoff,
-      @Value("${compass.provisioner.max-backoff:2m}") Duration maxBackoff) {
+      @Value("${compass.provisioner.max-backoff:2m}") Duration maxBackoff,
+      @Value("${compass.provisioner.disconnected-after:5m}") Duration disconnectedAfter,
+      dev.servicemanager.spi.platforms.PlatformRegistry platforms) {
     if (maxAttempts < 1 || pollInterval.isZero() || pollInterval.isNegative() || lease.compareTo(Duration.ofSeconds(1)) < 0
         || maxBackoff.compareTo(initialBackoff) < 0 || initialBackoff.isNegative()) {
       throw new IllegalArgumentException("compass.provisioner: max-attempts >= 1, poll-interval positive, lease >= 1s,"
@@ -70,6 +74,8 @@ final class ProvisioningWorker {
     this.maxAttempts = maxAttempts;
     this.initialBackoff = initialBackoff;
     this.maxBackoff = maxBackoff;
+    this.disconnectedAfter = disconnectedAfter;
+    this.platforms = platforms;
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "compass-provisioner");
       t.setDaemon(true);
@@ -93,6 +99,7 @@ final class ProvisioningWorker {
         }
         run(op);
       }
+      watchConnections();
     } catch (RuntimeException e) {
       if (!loop.isShutdown()) {
         LOG.warn("provisioning round failed: {}", e.toString());
@@ -170,6 +177,41 @@ final class ProvisioningWorker {
       LOG.warn("provisioning operation {} step {} failed: {}", op.id(), op.step(), e.getClass().getName());
       failed(op, "internal error (" + e.getClass().getSimpleName() + ")", false);
     }
+  }
+
+  private record Watched(String runtimeId, String tenant, String platformId, String condition, Instant pairedAt) {}
+
+  /**
+   * CONNECTED ⇄ DISCONNECTED of provisioned runtimes, from the core's record of the platform's
+   * notification websocket: a CONNECTED runtime whose agent is not connected, and has not been
+   * since {@code disconnected-after} (counted from its last connection's end, else from the
+   * pairing), becomes DISCONNECTED; it is CONNECTED again once its agent is connected.
+   */
+  void watchConnections() {
+    List<Watched> watched = db.read(tx -> tx.query("SELECT p.runtime_id, p.tenant, p.platform_id, r.status_condition, r.paired_at"
+        + " FROM compass_provisioned_runtimes p JOIN compass_runtimes r ON r.id = p.runtime_id"
+        + " WHERE p.state = 'PROVISIONED' AND r.status_condition IN ('CONNECTED', 'DISCONNECTED')", List.of(),
+        rs -> new Watched(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Db.instant(rs, "paired_at"))));
+    Instant now = Operations.now();
+    for (Watched w : watched) {
+      var activity = platforms.activity(w.platformId());
+      if (activity.isEmpty()) {
+        continue;
+      }
+      boolean active = activity.get().active();
+      Instant since = latest(w.pairedAt(), activity.get().lastActive());
+      String next = active ? "CONNECTED"
+          : since != null && since.plus(disconnectedAfter).isBefore(now) ? "DISCONNECTED" : w.condition();
+      if (!next.equals(w.condition())) {
+        db.write(tx -> tx.update("UPDATE compass_runtimes SET status_condition = ?, status_timestamp = ? WHERE id = ?"
+            + " AND tenant = ? AND status_condition = ?", next, now, w.runtimeId(), w.tenant(), w.condition()));
+        LOG.info("runtime {} is {} (agent {} to notifications)", w.runtimeId(), next, active ? "connected" : "not connected");
+      }
+    }
+  }
+
+  private static Instant latest(Instant a, Instant b) {
+    return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
   }
 
   private void connected(Operations.Op op) {
