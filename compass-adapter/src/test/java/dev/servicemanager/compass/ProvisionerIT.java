@@ -206,12 +206,19 @@ class ProvisionerIT {
     assertThat(CompassServer.JSON.readTree(Cluster.value(upgraded, "RUNTIME_CONFIGURATION")).path("region").asText()).isEqualTo("us");
     assertThat(Cluster.value(upgraded, "SM_ONE_TIME_TOKEN")).isEqualTo(token);
 
+    // The Secret a paired broker-proxy-k8s keeps its credentials in (K8S_CREDENTIALS_SECRET) goes too.
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .anyMatch(e -> e.getName().equals("K8S_CREDENTIALS_SECRET") && e.getValue().equals(name + "-credentials"));
+    k.secrets().inNamespace("edge-ns").resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+        .withName(name + "-credentials").endMetadata().addToData("username", "dXNlcg==").build()).create();
+
     // Deprovision removes the objects, then the runtime and its platform.
     String deprovision = ok(sm.provisioner(tenant, DEPROVISION, Map.of("id", runtime)), "deprovisionRuntime").asText();
     awaitOperation(sm, tenant, deprovision, "Succeeded");
     assertThat(k.namespaces().withName("edge-ns").get()).isNull();
     assertThat(k.apps().deployments().inAnyNamespace().list().getItems()).isEmpty();
     assertThat(k.secrets().inAnyNamespace().withLabel("servicemanager.dev/runtime-id", runtime).list().getItems()).isEmpty();
+    assertThat(k.secrets().inNamespace("edge-ns").withName(name + "-credentials").get()).isNull();
     assertThat(k.rbac().roles().inAnyNamespace().list().getItems()).isEmpty();
     assertThat(k.rbac().roleBindings().inAnyNamespace().list().getItems()).isEmpty();
     assertThat(k.serviceAccounts().inAnyNamespace().withLabel("servicemanager.dev/runtime-id", runtime).list().getItems()).isEmpty();

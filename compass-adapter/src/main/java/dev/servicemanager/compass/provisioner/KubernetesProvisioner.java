@@ -54,6 +54,11 @@ final class KubernetesProvisioner implements RuntimeProvisioner {
     return "sm-runtime-" + runtimeId;
   }
 
+  /** The Secret the agent keeps its platform credentials in once it paired (written by the agent). */
+  static String credentialsSecret(String runtimeId) {
+    return objectName(runtimeId) + "-credentials";
+  }
+
   @Override
   public void validate(Target target) {
     if (target.namespace() == null || !target.namespace().matches(DNS_LABEL)) {
@@ -177,6 +182,7 @@ final class KubernetesProvisioner implements RuntimeProvisioner {
         .addNewEnv().withName("K8S_TARGET_NAMESPACE").withValue(ns).endEnv()
         .addNewEnv().withName("K8S_SECRET_NAMESPACE").withValue(ns).endEnv()
         .addNewEnv().withName("K8S_OPERATOR_NAMESPACE").withValue(ns).endEnv()
+        .addNewEnv().withName("K8S_CREDENTIALS_SECRET").withValue(credentialsSecret(target.runtimeId())).endEnv()
         .endContainer().endSpec().endTemplate().endSpec().build()));
   }
 
@@ -189,6 +195,8 @@ final class KubernetesProvisioner implements RuntimeProvisioner {
     String name = objectName(target.runtimeId());
     step("delete Deployment " + ns + "/" + name, () -> client.apps().deployments().inNamespace(ns).withName(name).delete());
     step("delete Secret " + ns + "/" + name, () -> client.secrets().inNamespace(ns).withName(name).delete());
+    String kept = credentialsSecret(target.runtimeId());
+    step("delete Secret " + ns + "/" + kept, () -> client.secrets().inNamespace(ns).withName(kept).delete());
     step("delete RoleBinding " + ns + "/" + name, () -> client.rbac().roleBindings().inNamespace(ns).withName(name).delete());
     step("delete Role " + ns + "/" + name, () -> client.rbac().roles().inNamespace(ns).withName(name).delete());
     step("delete ServiceAccount " + ns + "/" + name, () -> client.serviceAccounts().inNamespace(ns).withName(name).delete());
