@@ -280,4 +280,24 @@ class ProvisionerIT {
       assertThat(ok(sm.director(tenant, "{ runtimes { totalCount } }", Map.of()), "runtimes").path("totalCount").asInt()).isZero();
     }
   }
+
+  @Test
+  void anUnreachableClusterIsRetriedWithItsErrorShownAndTheRuntimeTakesNoOtherOperationMeanwhile() throws Exception {
+    String tenant = "t-prov-down";
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      closed = socket.getLocalPort();
+    }
+    String kubeconfig = cluster.kubeconfig().replace("127.0.0.1:" + cluster.server.getPort(), "127.0.0.1:" + closed);
+    JsonNode op = ok(sm.provisioner(tenant, PROVISION, Map.of("c", config("down", kubeconfig, "down-ns", Map.of()))), "provisionRuntime");
+    await().atMost(WAIT).until(() -> sm.provisioner(tenant, OPERATION, Map.of("id", op.path("id").asText()))
+        .data("runtimeOperationStatus").path("failures").asInt() >= 1);
+    JsonNode retried = sm.provisioner(tenant, OPERATION, Map.of("id", op.path("id").asText())).data("runtimeOperationStatus");
+    assertThat(retried.path("state").asText()).isEqualTo("InProgress");
+    assertThat(retried.path("step").asText()).isEqualTo("APPLY");
+    assertThat(retried.path("lastError").asText()).startsWith("the cluster could not be reached to create namespace down-ns (");
+    assertThat(retried.toString()).doesNotContain(Cluster.CLUSTER_TOKEN);
+    assertThat(sm.provisioner(tenant, DEPROVISION, Map.of("id", op.path("runtimeID").asText())).firstError())
+        .isEqualTo("operation '" + op.path("id").asText() + "' of runtime '" + op.path("runtimeID").asText() + "' is not finished yet");
+  }
 }

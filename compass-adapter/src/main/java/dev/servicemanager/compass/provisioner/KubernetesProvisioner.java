@@ -223,7 +223,7 @@ final class KubernetesProvisioner implements RuntimeProvisioner {
     if (code == 400 || code == 401 || code == 403 || code == 404 || code == 422) {
       return ProvisioningException.permanent("the cluster refused to " + what + ": HTTP " + code);
     }
-    return ProvisioningException.transientFailure(code == 0
+    return ProvisioningException.transientFailure(code <= 0
         ? "the cluster could not be reached to " + what + " (" + rootCause(e) + ")"
         : "the cluster failed to " + what + ": HTTP " + code);
   }
