@@ -14,6 +14,7 @@ import jakarta.inject.Singleton;
  *       #READ}, {@value #WRITE} or {@code sm.admin}; which of them the operation needs (read for
  *       queries, write for mutations) and the tenant are checked by the Director itself, which sees
  *       the body and the {@code Tenant} header;
+ *   <li>{@value #PROVISIONER}: the same as the Director (tenant and scopes checked by its controller);
  *   <li>{@value #CONNECTOR}: anyone, because the {@code connector-token} header is the credential.
  * </ul>
  */
@@ -23,6 +24,7 @@ public final class CompassAccess implements RouteAccess {
   public static final String ENABLED = "compass.enabled";
   public static final String DIRECTOR = "/compass/graphql";
   public static final String CONNECTOR = "/compass/connector/graphql";
+  public static final String PROVISIONER = "/compass/provisioner/graphql";
   public static final String READ = "compass.read";
   public static final String WRITE = "compass.write";
 
@@ -32,7 +34,7 @@ public final class CompassAccess implements RouteAccess {
     if (p.equals(CONNECTOR)) {
       return Decision.ALLOW;
     }
-    if (p.equals(DIRECTOR)) {
+    if (p.equals(DIRECTOR) || p.equals(PROVISIONER)) {
       return caller != null && (caller.hasScope(READ) || caller.hasScope(WRITE)) ? Decision.ALLOW : Decision.DENY;
     }
     return Decision.NOT_MINE;

@@ -34,7 +34,8 @@ public final class PublicUrls {
     return directorUrl.isEmpty() ? base(request) + CompassAccess.DIRECTOR : directorUrl;
   }
 
-  private String base(HttpRequest<?> request) {
+  /** The Service Manager's own base URL as clients see it. */
+  public String base(HttpRequest<?> request) {
     if (!publicUrl.isEmpty()) {
       return publicUrl;
     }

@@ -142,6 +142,12 @@ final class CompassServer implements AutoCloseable {
     return post("/compass/graphql", headers, graphql(query, variables));
   }
 
+  /** A Runtime Provisioner call as a tenant's read-write user. */
+  Response provisioner(String tenant, String query, Map<String, Object> variables) {
+    return post("/compass/provisioner/graphql",
+        Map.of("Authorization", "Bearer " + tenantToken(tenant), "Tenant", tenant), graphql(query, variables));
+  }
+
   Response connector(String token, String query, Map<String, Object> variables) {
     Map<String, String> headers = new LinkedHashMap<>();
     if (token != null) {

@@ -35,6 +35,36 @@ final class K8sProxyFactory {
         retryMin, retryMax, clusterId);
   }
 
+  /**
+   * With {@code SM_CONNECTOR_URL} (a runtime made by the Compass Runtime Provisioner) the agent has no
+   * {@code SM_USERNAME}/{@code SM_PASSWORD}: it pairs itself with {@code SM_ONE_TIME_TOKEN} at start, or
+   * uses the credentials it kept in {@code K8S_CREDENTIALS_SECRET} (see {@link Pairing}). Startup waits
+   * until it has credentials.
+   */
+  @Singleton
+  @io.micronaut.context.annotation.Replaces(ProxySettings.class)
+  @Requires(property = "sm.connector-url")
+  ProxySettings pairedSettings(
+      ApiClient client,
+      @Value("${sm.url}") String smUrl,
+      @Value("${sm.connector-url}") String connectorUrl,
+      @Value("${sm.one-time-token:}") String token,
+      @Value("${k8s.secret-namespace:default}") String secretNamespace,
+      @Value("${k8s.credentials-secret:broker-proxy-k8s-credentials}") String secretName,
+      @Value("${k8s.pairing.retry-min:5s}") Duration retryMin,
+      @Value("${k8s.pairing.retry-max:5m}") Duration retryMax,
+      @Value("${proxy.broker-prefix:sm-}") String prefix,
+      @Value("${proxy.max-parallel-requests:5}") int maxParallel,
+      @Value("${proxy.resync-interval:30s}") Duration resyncInterval,
+      @Value("${sm.request-timeout:60s}") Duration timeout,
+      @Value("${sm.page-size:100}") int pageSize,
+      @Value("${proxy.notifications.enabled:true}") boolean notifications) throws InterruptedException {
+    Pairing.Credentials credentials =
+        new Pairing(client, secretNamespace, secretName, connectorUrl, () -> token, retryMin, retryMax).credentials();
+    return new ProxySettings(smUrl, credentials.username(), credentials.password(), prefix, maxParallel, resyncInterval,
+        timeout, pageSize, notifications);
+  }
+
   @Singleton
   KubeApi kubeApi(ApiClient client) {
     return new KubeApi(client);

@@ -92,6 +92,8 @@ final class ConnectorSchema {
       result.put("clientCertificate", base64(signed.clientCertificatePem()));
       if (paired.platformId() != null) {
         RegisteredPlatform.Credentials credentials = platforms.newCredentials(paired.platformId());
+        // The pairing signal the Runtime Provisioner waits for: the agent now holds platform credentials.
+        tx.update("UPDATE compass_runtimes SET paired_at = now() WHERE id = ?", paired.owner().objectId());
         result.put("platformCredentials", Map.of("platformID", paired.platformId(),
             "username", credentials.username(), "password", credentials.password()));
       }

@@ -208,6 +208,15 @@ public class PlatformService {
     return Optional.empty();
   }
 
+  /** Whether the platform's agent is connected to notifications, and when its last connection ended. */
+  public Optional<dev.servicemanager.spi.platforms.PlatformActivity> activity(String id) {
+    return sql.queryOne(
+        "SELECT active, last_active FROM platforms WHERE id = ?",
+        List.of(id),
+        rs -> new dev.servicemanager.spi.platforms.PlatformActivity(rs.getBoolean(1),
+            rs.getTimestamp(2) == null ? null : rs.getTimestamp(2).toInstant()));
+  }
+
   /** What authentication tells about a platform, for a platform known by id. */
   public Optional<PlatformIdentity> identity(String id) {
     return sql.queryOne(

@@ -36,6 +36,11 @@ class SpiPlatformRegistry implements PlatformRegistry {
     }
   }
 
+  @Override
+  public java.util.Optional<dev.servicemanager.spi.platforms.PlatformActivity> activity(String platformId) {
+    return platforms.activity(platformId);
+  }
+
   private static RegisteredPlatform.Credentials credentials(Platform platform) {
     Platform.Credentials.Basic basic = platform.credentials().basic();
     return new RegisteredPlatform.Credentials(basic.username(), basic.password());

@@ -19,4 +19,12 @@ public interface PlatformRegistry {
 
   /** Removes the platform; a platform that no longer exists is not an error. */
   void remove(String platformId);
+
+  /**
+   * The platform's notification activity (its agent's websocket); empty for an unknown platform or
+   * a registry that does not track it.
+   */
+  default java.util.Optional<PlatformActivity> activity(String platformId) {
+    return java.util.Optional.empty();
+  }
 }
