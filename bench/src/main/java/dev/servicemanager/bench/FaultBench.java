@@ -7,8 +7,6 @@ import dev.servicemanager.testkit.Route;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -47,7 +45,7 @@ final class FaultBench implements BenchSupport.Harness {
   private final long seed;
   private final Path resultsDir;
   private final Random random;
-  private final List<Replica> replicas = new ArrayList<>();
+  private final List<ReplicaProcess> replicas = new ArrayList<>();
   private final Map<String, List<Long>> callTimes = new LinkedHashMap<>();
   private final List<Long> kills = new CopyOnWriteArrayList<>();
   private Path tempDir;
@@ -73,74 +71,23 @@ final class FaultBench implements BenchSupport.Harness {
     return timeoutMinutes;
   }
 
-  /** One Service Manager JVM on a fixed port; restartable. */
-  private final class Replica {
-    final String name;
-    final int port;
-    final Path log;
-    Process process;
-
-    Replica(String name) throws IOException {
-      this.name = name;
-      this.port = freePort();
-      this.log = tempDir.resolve(name + ".log");
-    }
-
-    void start() throws IOException {
-      ProcessBuilder pb = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx384m", "-DSM_LOG_LEVEL=WARN",
-          "-cp", System.getProperty("java.class.path"),
-          "dev.servicemanager.server.Application");
-      Map<String, String> env = pb.environment();
-      env.put("DATASOURCES_DEFAULT_URL", postgres.getJdbcUrl("postgres", "postgres"));
-      env.put("DATASOURCES_DEFAULT_USERNAME", "postgres");
-      env.put("DATASOURCES_DEFAULT_PASSWORD", "");
-      env.put("MICRONAUT_SERVER_PORT", Integer.toString(port));
-      env.put("MICRONAUT_SERVER_HOST", "127.0.0.1");
-      env.put("SM_ENCRYPTION_KEY", KEY);
-      env.put("SM_ADMIN_CLIENT_SECRET", SECRET);
-      env.put("SM_DATA_DIR", tempDir.resolve(name).toString());
-      env.put("SM_OPERATIONS_POLLING_INTERVAL", "200ms");
-      env.put("SM_OPERATIONS_RETRY_MIN", "100ms");
-      env.put("SM_OPERATIONS_RETRY_MAX", "1s");
-      env.put("SM_OPERATIONS_DISPATCH_INTERVAL", "100ms");
-      env.put("SM_OPERATIONS_LEASE", "5s");
-      env.put("SM_OPERATIONS_WORKERS", "4");
-      env.put("SM_BROKER_CLIENT_CONNECT_TIMEOUT", "1s");
-      env.put("SM_BROKER_CLIENT_READ_TIMEOUT", "3s");
-      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      process = pb.start();
-    }
-
-    /** Milliseconds until health answers 200. */
-    long awaitHealthy(Duration max) throws InterruptedException {
-      long started = System.nanoTime();
-      Http anonymous = new Http(url());
-      while (System.nanoTime() - started < max.toNanos()) {
-        if (!process.isAlive()) {
-          throw new BenchException(name + " exited with " + process.exitValue() + "; see " + log);
-        }
-        try {
-          if (anonymous.get("/v1/monitor/health").status() == 200) {
-            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-          }
-        } catch (RuntimeException notYet) {
-          // not listening yet
-        }
-        Thread.sleep(100);
-      }
-      throw new BenchException(name + " not healthy within " + max + "; see " + log);
-    }
-
-    void kill() throws InterruptedException {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
-    }
-
-    String url() {
-      return "http://127.0.0.1:" + port;
-    }
+  // Every replica gets the same settings: short leases and timeouts so a kill is recovered quickly.
+  private Map<String, String> replicaEnv() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("DATASOURCES_DEFAULT_URL", postgres.getJdbcUrl("postgres", "postgres"));
+    env.put("DATASOURCES_DEFAULT_USERNAME", "postgres");
+    env.put("DATASOURCES_DEFAULT_PASSWORD", "");
+    env.put("SM_ENCRYPTION_KEY", KEY);
+    env.put("SM_ADMIN_CLIENT_SECRET", SECRET);
+    env.put("SM_OPERATIONS_POLLING_INTERVAL", "200ms");
+    env.put("SM_OPERATIONS_RETRY_MIN", "100ms");
+    env.put("SM_OPERATIONS_RETRY_MAX", "1s");
+    env.put("SM_OPERATIONS_DISPATCH_INTERVAL", "100ms");
+    env.put("SM_OPERATIONS_LEASE", "5s");
+    env.put("SM_OPERATIONS_WORKERS", "4");
+    env.put("SM_BROKER_CLIENT_CONNECT_TIMEOUT", "1s");
+    env.put("SM_BROKER_CLIENT_READ_TIMEOUT", "3s");
+    return env;
   }
 
   @Override
@@ -156,12 +103,12 @@ final class FaultBench implements BenchSupport.Harness {
     broker.on(Route.UNBIND, timed("unbind", Responder.delay(BROKER_DELAY, Responder.defaults())));
     broker.pollsBeforeSuccess(Route.INSTANCE_LAST_OPERATION, 3);
 
-    replicas.add(new Replica("replica-a"));
-    replicas.add(new Replica("replica-b"));
-    for (Replica r : replicas) {
+    replicas.add(new ReplicaProcess("replica-a", tempDir, replicaEnv(), "-Xmx384m"));
+    replicas.add(new ReplicaProcess("replica-b", tempDir, replicaEnv(), "-Xmx384m"));
+    for (ReplicaProcess r : replicas) {
       r.start();
     }
-    for (Replica r : replicas) {
+    for (ReplicaProcess r : replicas) {
       r.awaitHealthy(Duration.ofMinutes(2));
     }
     Http admin = new Http(replicas.get(0).url());
@@ -221,7 +168,7 @@ final class FaultBench implements BenchSupport.Harness {
 
     long killAfterMs = random.nextInt(1500);
     Thread.sleep(killAfterMs);
-    Replica victim = replicas.get(random.nextInt(replicas.size()));
+    ReplicaProcess victim = replicas.get(random.nextInt(replicas.size()));
     long killedAt = System.nanoTime();
     kills.add(killedAt);
     victim.kill();
@@ -301,7 +248,7 @@ final class FaultBench implements BenchSupport.Harness {
     };
   }
 
-  private Http adminOn(Replica replica) {
+  private Http adminOn(ReplicaProcess replica) {
     Http http = new Http(replica.url());
     http.loginAsAdmin("admin", SECRET);
     return http;
@@ -334,17 +281,13 @@ final class FaultBench implements BenchSupport.Harness {
     return values;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
   @Override
   public void cleanup() {
-    for (Replica r : replicas) {
-      if (r.process != null) {
-        r.process.destroyForcibly();
+    for (ReplicaProcess r : replicas) {
+      try {
+        r.kill();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
     if (broker != null) {

@@ -9,8 +9,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -67,7 +65,7 @@ final class ScaleBench implements BenchSupport.Harness {
   private final int timeoutMinutes;
   private final Path resultsDir;
   private final String nginxBinary;
-  private final List<Replica> replicas = new ArrayList<>();
+  private final List<ReplicaProcess> replicas = new ArrayList<>();
   private final Map<String, Object> json = new LinkedHashMap<>();
   private final List<String> failures = new ArrayList<>();
   private final Map<String, AtomicLong> provisionCalls = new ConcurrentHashMap<>();
@@ -101,74 +99,29 @@ final class ScaleBench implements BenchSupport.Harness {
     return timeoutMinutes;
   }
 
-  private final class Replica {
-    final String name;
-    final int port;
-    final Path log;
-    Process process;
-
-    Replica(String name) throws IOException {
-      this.name = name;
-      this.port = freePort();
-      this.log = tempDir.resolve(name + ".log");
-    }
-
-    void start() throws IOException {
-      ProcessBuilder pb = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx384m", "-XX:+UseSerialGC", "-DSM_LOG_LEVEL=WARN",
-          "-cp", System.getProperty("java.class.path"),
-          "dev.servicemanager.server.Application");
-      Map<String, String> env = pb.environment();
-      // The application name tells which replica a database session (e.g. the relay's lock) belongs to.
-      String url = postgres.getJdbcUrl("postgres", "postgres");
-      env.put("DATASOURCES_DEFAULT_URL", url + (url.contains("?") ? "&" : "?") + "ApplicationName=" + name);
-      env.put("DATASOURCES_DEFAULT_USERNAME", "postgres");
-      env.put("DATASOURCES_DEFAULT_PASSWORD", "");
-      env.put("DATASOURCES_DEFAULT_MAXIMUM_POOL_SIZE", "20");
-      env.put("MICRONAUT_SERVER_PORT", Integer.toString(port));
-      env.put("MICRONAUT_SERVER_HOST", "127.0.0.1");
-      env.put("SM_PUBLIC_URL", lbUrl());
-      env.put("SM_ENCRYPTION_KEY", KEY);
-      env.put("SM_ADMIN_CLIENT_SECRET", SECRET);
-      env.put("SM_DATA_DIR", tempDir.resolve(name).toString());
-      env.put("SM_OPERATIONS_POLLING_INTERVAL", "200ms");
-      env.put("SM_OPERATIONS_DISPATCH_INTERVAL", "100ms");
-      env.put("SM_OPERATIONS_LEASE", "10s");
-      env.put("SM_OPERATIONS_RETRY_MIN", "100ms");
-      env.put("SM_OPERATIONS_RETRY_MAX", "1s");
-      env.put("SM_BROKER_CLIENT_CONNECT_TIMEOUT", "1s");
-      env.put("SM_BROKER_CLIENT_READ_TIMEOUT", "3s");
-      env.put("SM_SHUTDOWN_GRACE_PERIOD", "2s");
-      env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-      env.put("SM_KAFKA_POLL_INTERVAL", "200ms");
-      env.put("COMPASS_BROKER_URL", lbUrl() + "/compass/osb");
-      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      process = pb.start();
-    }
-
-    void awaitHealthy(Duration max) throws InterruptedException {
-      long started = System.nanoTime();
-      Http anonymous = new Http(url());
-      while (System.nanoTime() - started < max.toNanos()) {
-        if (!process.isAlive()) {
-          throw new BenchException(name + " exited with " + process.exitValue() + "; see " + log);
-        }
-        try {
-          if (anonymous.get("/v1/monitor/health").status() == 200) {
-            return;
-          }
-        } catch (RuntimeException notYet) {
-          // not listening yet
-        }
-        Thread.sleep(100);
-      }
-      throw new BenchException(name + " not healthy within " + max + "; see " + log);
-    }
-
-    String url() {
-      return "http://127.0.0.1:" + port;
-    }
+  private Map<String, String> replicaEnv(String name) {
+    Map<String, String> env = new LinkedHashMap<>();
+    // The application name tells which replica a database session (e.g. the relay's lock) belongs to.
+    String url = postgres.getJdbcUrl("postgres", "postgres");
+    env.put("DATASOURCES_DEFAULT_URL", url + (url.contains("?") ? "&" : "?") + "ApplicationName=" + name);
+    env.put("DATASOURCES_DEFAULT_USERNAME", "postgres");
+    env.put("DATASOURCES_DEFAULT_PASSWORD", "");
+    env.put("DATASOURCES_DEFAULT_MAXIMUM_POOL_SIZE", "20");
+    env.put("SM_PUBLIC_URL", lbUrl());
+    env.put("SM_ENCRYPTION_KEY", KEY);
+    env.put("SM_ADMIN_CLIENT_SECRET", SECRET);
+    env.put("SM_OPERATIONS_POLLING_INTERVAL", "200ms");
+    env.put("SM_OPERATIONS_DISPATCH_INTERVAL", "100ms");
+    env.put("SM_OPERATIONS_LEASE", "10s");
+    env.put("SM_OPERATIONS_RETRY_MIN", "100ms");
+    env.put("SM_OPERATIONS_RETRY_MAX", "1s");
+    env.put("SM_BROKER_CLIENT_CONNECT_TIMEOUT", "1s");
+    env.put("SM_BROKER_CLIENT_READ_TIMEOUT", "3s");
+    env.put("SM_SHUTDOWN_GRACE_PERIOD", "2s");
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("SM_KAFKA_POLL_INTERVAL", "200ms");
+    env.put("COMPASS_BROKER_URL", lbUrl() + "/compass/osb");
+    return env;
   }
 
   @Override
@@ -183,14 +136,15 @@ final class ScaleBench implements BenchSupport.Harness {
     asyncBroker.on(Route.PROVISION, counting(Responder.delay(Duration.ofMillis(100), Responder.async("prov"))));
     asyncBroker.pollsBeforeSuccess(Route.INSTANCE_LAST_OPERATION, 2);
     syncBroker = FakeBroker.start(FakeCatalog.generate("sync-", 1, 6));
-    lbPort = freePort();
+    lbPort = ReplicaProcess.freePort();
     for (int i = 0; i < replicaCount; i++) {
-      replicas.add(new Replica("replica-" + (char) ('a' + i)));
+      String name = "replica-" + (char) ('a' + i);
+      replicas.add(new ReplicaProcess(name, tempDir, replicaEnv(name), "-Xmx384m", "-XX:+UseSerialGC"));
     }
-    for (Replica r : replicas) {
+    for (ReplicaProcess r : replicas) {
       r.start();
     }
-    for (Replica r : replicas) {
+    for (ReplicaProcess r : replicas) {
       r.awaitHealthy(Duration.ofMinutes(3));
     }
     startNginx(replicas);
@@ -222,7 +176,7 @@ final class ScaleBench implements BenchSupport.Harness {
 
   private void tokensWorkOnEveryReplica() {
     boolean ok = true;
-    for (Replica r : replicas) {
+    for (ReplicaProcess r : replicas) {
       ok &= admin.siblingWithCredentials(r.url()).get("/v1/platforms").status() == 200;
     }
     check("a token issued through the balancer is accepted by every replica", ok, "");
@@ -233,7 +187,7 @@ final class ScaleBench implements BenchSupport.Harness {
     System.out.println("Notifications: one agent connected straight to each replica, one through nginx");
     List<Agent> agents = new ArrayList<>();
     List<String> targets = new ArrayList<>();
-    for (Replica r : replicas) {
+    for (ReplicaProcess r : replicas) {
       targets.add(r.url());
     }
     targets.add(lbUrl());
@@ -285,15 +239,15 @@ final class ScaleBench implements BenchSupport.Harness {
     List<Long> worstPerChange = new ArrayList<>();
     boolean ok = true;
     for (int i = 0; i < plans.size(); i++) {
-      Replica writer = replicas.get(i % replicas.size());
+      ReplicaProcess writer = replicas.get(i % replicas.size());
       // Warm every replica's cache first, so the check sees an invalidation, not a first read.
-      for (Replica r : replicas) {
+      for (ReplicaProcess r : replicas) {
         osb(r.url(), basic).get("/v1/osb/" + syncId + "/v2/catalog").expect(200);
       }
       long t0 = System.nanoTime();
       admin.siblingWithCredentials(writer.url()).post("/v1/visibilities", Map.of("service_plan_id", plans.get(i), "platform_id", platformId)).expect(201);
       long worst = 0;
-      for (Replica r : replicas) {
+      for (ReplicaProcess r : replicas) {
         Http reader = osb(r.url(), basic);
         String plan = plans.get(i);
         long seenAt = -1;
@@ -394,7 +348,7 @@ final class ScaleBench implements BenchSupport.Harness {
     System.out.println();
     // The victim is the replica that publishes to Kafka, so that the relay must be taken over.
     String holder = relayHolder();
-    Replica victim = replicas.stream().filter(r -> r.name.equals(holder)).findFirst().orElse(replicas.get(1 % replicas.size()));
+    ReplicaProcess victim = replicas.stream().filter(r -> r.name.equals(holder)).findFirst().orElse(replicas.get(1 % replicas.size()));
     System.out.printf(Locale.ROOT, "Kill: %d OSB clients and one registry writer through nginx for %d s, SIGKILL of %s (the Kafka publisher) after %d s%n",
         clients, seconds, victim.name, seconds / 3);
     Map<String, Object> platform = admin.post("/v1/platforms", Map.of("name", "k8s-kill", "type", "kubernetes")).expect(201).json();
@@ -432,7 +386,11 @@ final class ScaleBench implements BenchSupport.Harness {
     }, "scale-registry-writer");
     writer.start();
     Load load = load(syncId, basic, seconds, () -> {
-      victim.process.destroyForcibly();
+      try {
+        victim.kill();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     });
     writer.join();
     Set<String> platforms = new HashSet<>(strings("SELECT name FROM platforms"));
@@ -526,11 +484,11 @@ final class ScaleBench implements BenchSupport.Harness {
 
   // ------------------------------------------------------------------------------ nginx
 
-  private void startNginx(List<Replica> upstream) throws IOException, InterruptedException {
+  private void startNginx(List<ReplicaProcess> upstream) throws IOException, InterruptedException {
     Path dir = tempDir.resolve("nginx");
     Files.createDirectories(dir.resolve("logs"));
     StringBuilder servers = new StringBuilder();
-    for (Replica r : upstream) {
+    for (ReplicaProcess r : upstream) {
       servers.append("    server 127.0.0.1:").append(r.port).append(" max_fails=1 fail_timeout=3s;\n");
     }
     String conf = """
@@ -579,7 +537,7 @@ final class ScaleBench implements BenchSupport.Harness {
     });
   }
 
-  private void restartNginx(List<Replica> upstream) throws IOException, InterruptedException {
+  private void restartNginx(List<ReplicaProcess> upstream) throws IOException, InterruptedException {
     stopNginx();
     startNginx(upstream);
   }
@@ -736,11 +694,6 @@ final class ScaleBench implements BenchSupport.Harness {
     return values;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
 
   @Override
   public void cleanup() {
@@ -749,9 +702,11 @@ final class ScaleBench implements BenchSupport.Harness {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    for (Replica r : replicas) {
-      if (r.process != null) {
-        r.process.destroyForcibly();
+    for (ReplicaProcess r : replicas) {
+      try {
+        r.kill();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
       // The replicas' logs go with the temporary directory: show what they said about trouble.
       try {

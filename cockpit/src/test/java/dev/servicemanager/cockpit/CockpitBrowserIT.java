@@ -7,6 +7,7 @@ import dev.servicemanager.server.ServiceManagerLauncher;
 import dev.servicemanager.testkit.FakeBroker;
 import dev.servicemanager.testkit.Responder;
 import dev.servicemanager.testkit.Route;
+import dev.servicemanager.testkit.HeadlessChromium;
 import dev.servicemanager.testkit.TestDatabases;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.net.URI;

@@ -4,6 +4,7 @@ import dev.servicemanager.server.testsupport.KafkaTestBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.servicemanager.testkit.HeadlessChromium;
 import dev.servicemanager.testkit.TestDatabases;
 import java.nio.file.Path;
 import java.time.Duration;

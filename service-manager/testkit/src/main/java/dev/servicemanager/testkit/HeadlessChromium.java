@@ -1,6 +1,7 @@
-package dev.servicemanager.controlplane;
+package dev.servicemanager.testkit;
 
-import dev.servicemanager.controlplane.state.Json;
+import io.micronaut.core.type.Argument;
+import io.micronaut.serde.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -27,18 +28,43 @@ import java.util.stream.Stream;
 
 /**
  * A real headless Chromium driven over the Chrome DevTools Protocol (its websocket, with the JDK's
- * java.net.http WebSocket): navigate, evaluate JavaScript in the page, read results.
+ * java.net.http WebSocket): navigate, evaluate JavaScript in the page, read results, take screenshots.
+ * Used by the control plane's and the Cockpit's browser tests; no WebDriver and no browser download.
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
   private static final Pattern DEVTOOLS = Pattern.compile("DevTools listening on (ws://\\S+)");
   private final Process process;
   private final Path profile;
   private final WebSocket socket;
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<Integer, CompletableFuture<Map<String, Object>>> pending = new ConcurrentHashMap<>();
+  private static final ObjectMapper JSON = ObjectMapper.getDefault();
+  private final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** What the page logged and threw (console, uncaught exceptions, browser log), for failure messages. */
+  public List<String> log() {
+    return List.copyOf(log);
+  }
+
+  private static Object read(String text) throws java.io.IOException {
+    return JSON.readValue(text, Argument.OBJECT_ARGUMENT);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> readObject(String text) throws java.io.IOException {
+    return (Map<String, Object>) JSON.readValue(text, Argument.mapOf(String.class, Object.class));
+  }
+
+  private static String write(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   /** The browser binary on the PATH (chromium, chromium-browser, google-chrome), if any. */
-  static Optional<Path> find() {
+  public static Optional<Path> find() {
     String path = System.getenv().getOrDefault("PATH", "");
     return Stream.of(path.split(File.pathSeparator))
         .flatMap(dir -> Stream.of("chromium", "chromium-browser", "google-chrome").map(name -> Path.of(dir, name)))
@@ -46,11 +72,11 @@ final class HeadlessChromium implements AutoCloseable {
         .findFirst();
   }
 
-  HeadlessChromium(Path binary) throws Exception {
-    profile = Files.createTempDirectory("cp-chromium");
+  public HeadlessChromium(Path binary) throws Exception {
+    profile = Files.createTempDirectory("test-chromium");
     process = new ProcessBuilder(binary.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
         "--disable-dev-shm-usage", "--no-first-run", "--remote-debugging-address=127.0.0.1",
-        "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank")
+        "--remote-debugging-port=0", "--window-size=1280,900", "--user-data-dir=" + profile, "about:blank")
         .redirectErrorStream(true).start();
     String browserWs = null;
     BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -86,10 +112,12 @@ final class HeadlessChromium implements AutoCloseable {
     String list = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + browser.getPort() + "/json/list")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     @SuppressWarnings("unchecked")
-    List<Map<String, Object>> targets = (List<Map<String, Object>>) Json.read(list);
+    List<Map<String, Object>> targets = (List<Map<String, Object>>) read(list);
     String pageWs = targets.stream().filter(t -> "page".equals(t.get("type")))
         .map(t -> (String) t.get("webSocketDebuggerUrl")).findFirst().orElseThrow();
     socket = http.newWebSocketBuilder().buildAsync(URI.create(pageWs), new Listener()).get(10, TimeUnit.SECONDS);
+    send("Runtime.enable", Map.of());
+    send("Log.enable", Map.of());
   }
 
   private final class Listener implements WebSocket.Listener {
@@ -101,7 +129,11 @@ final class HeadlessChromium implements AutoCloseable {
       buffer.append(data);
       if (last) {
         try {
-          Map<String, Object> message = Json.readObject(buffer.toString());
+          Map<String, Object> message = readObject(buffer.toString());
+          if (message.get("method") instanceof String event
+              && (event.equals("Runtime.exceptionThrown") || event.equals("Runtime.consoleAPICalled") || event.equals("Log.entryAdded"))) {
+            log.add(event + " " + message.get("params"));
+          }
           if (message.get("id") instanceof Number id) {
             CompletableFuture<Map<String, Object>> f = pending.remove(id.intValue());
             if (f != null) {
@@ -118,11 +150,11 @@ final class HeadlessChromium implements AutoCloseable {
     }
   }
 
-  Map<String, Object> send(String method, Map<String, Object> params) throws Exception {
+  public Map<String, Object> send(String method, Map<String, Object> params) throws Exception {
     int id = ids.incrementAndGet();
     CompletableFuture<Map<String, Object>> f = new CompletableFuture<>();
     pending.put(id, f);
-    socket.sendText(Json.write(Map.of("id", id, "method", method, "params", params)), true).get(10, TimeUnit.SECONDS);
+    socket.sendText(write(Map.of("id", id, "method", method, "params", params)), true).get(10, TimeUnit.SECONDS);
     Map<String, Object> response = f.get(20, TimeUnit.SECONDS);
     if (response.containsKey("error")) {
       throw new IllegalStateException(method + ": " + response.get("error"));
@@ -130,13 +162,13 @@ final class HeadlessChromium implements AutoCloseable {
     return response;
   }
 
-  void navigate(String url) throws Exception {
+  public void navigate(String url) throws Exception {
     send("Page.navigate", Map.of("url", url));
   }
 
   /** Evaluates an expression in the page and returns its value (awaiting promises). */
   @SuppressWarnings("unchecked")
-  Object evaluate(String expression) throws Exception {
+  public Object evaluate(String expression) throws Exception {
     Map<String, Object> r = send("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true,
         "awaitPromise", true));
     Map<String, Object> result = (Map<String, Object>) r.get("result");
@@ -144,6 +176,20 @@ final class HeadlessChromium implements AutoCloseable {
       throw new IllegalStateException("page threw: " + result.get("exceptionDetails"));
     }
     return ((Map<String, Object>) result.get("result")).get("value");
+  }
+
+  /** A PNG of the whole page (the viewport is stretched to the document's height for the shot). */
+  @SuppressWarnings("unchecked")
+  public byte[] screenshot() throws Exception {
+    Number height = (Number) evaluate("Math.max(document.documentElement.scrollHeight, 600)");
+    send("Emulation.setDeviceMetricsOverride", Map.of("width", 1280, "height", Math.min(height.intValue(), 4000),
+        "deviceScaleFactor", 1, "mobile", false));
+    try {
+      Map<String, Object> r = send("Page.captureScreenshot", Map.of("format", "png"));
+      return java.util.Base64.getDecoder().decode((String) ((Map<String, Object>) r.get("result")).get("data"));
+    } finally {
+      send("Emulation.clearDeviceMetricsOverride", Map.of());
+    }
   }
 
   @Override
