@@ -53,6 +53,7 @@ class WebhooksIT {
   private final AtomicInteger flakyCalls = new AtomicInteger();
   private final CountDownLatch release = new CountDownLatch(1);
   private final CountDownLatch heldEntered = new CountDownLatch(1);
+  private final CountDownLatch stalledRelease = new CountDownLatch(1);
 
   record Received(Instant at, JsonNode body, String contentType, String event, String deliveryId) {}
 
@@ -70,6 +71,19 @@ class WebhooksIT {
         Thread.currentThread().interrupt();
       }
       answer(ex, 200);
+    });
+    // Headers and a tenth of the announced body, then nothing: the request timeout has stopped counting.
+    receiver.createContext("/stalled", ex -> {
+      ex.getRequestBody().readAllBytes();
+      ex.sendResponseHeaders(200, 100);
+      ex.getResponseBody().write(new byte[10]);
+      ex.getResponseBody().flush();
+      try {
+        stalledRelease.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ex.close();
     });
     receiver.createContext("/held", ex -> {
       heldEntered.countDown();
@@ -100,6 +114,7 @@ class WebhooksIT {
   @AfterAll
   void stop() {
     release.countDown();
+    stalledRelease.countDown();
     sm.close();
     receiver.stop(0);
     handlers.shutdownNow();
@@ -419,6 +434,19 @@ class WebhooksIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(tenant, app).path(0).path("attempts").asInt() >= 1);
     JsonNode d = deliveries(tenant, app).get(0);
     assertThat(d.path("lastError").asText()).startsWith("HttpTimeoutException");
+    assertThat(d.path("lastStatusCode").isNull()).isTrue();
+  }
+
+  @Test
+  void anEndpointThatStallsInTheMiddleOfItsAnswerTimesOutToo() {
+    String tenant = "t-hooks-stalled";
+    String app = tenantWithApp(tenant, "stalled-app");
+    addHook(tenant, app, "/stalled");
+    registerRuntime(tenant, "stalled-rt", List.of("PROD"));
+    // timeout 1 s: without a bound on the whole exchange the attempt would wait for the receiver (20 s)
+    await().atMost(Duration.ofSeconds(8)).until(() -> deliveries(tenant, app).path(0).path("attempts").asInt() >= 1);
+    JsonNode d = deliveries(tenant, app).get(0);
+    assertThat(d.path("lastError").asText()).startsWith("TimeoutException");
     assertThat(d.path("lastStatusCode").isNull()).isTrue();
   }
 }

@@ -139,6 +139,9 @@ final class WebhookDispatcher {
       return CompletableFuture.completedFuture(new Outcome(null, "invalid URL: " + e.getMessage(), "invalid URL"));
     }
     return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        // The request timeout stops counting once headers arrive; a receiver that stalls in the middle
+        // of its answer would hold the delivery loop (and outlive the lease). This bounds the whole call.
+        .orTimeout(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
         .handle((response, failure) -> {
           if (failure != null) {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
